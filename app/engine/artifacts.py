@@ -1,0 +1,160 @@
+"""Evidence of released artifacts: weights, training code, data information, papers, evaluation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from app.engine.markdown import Document
+from app.engine.models import Evidence
+from app.engine.ruleset import RuleSet
+
+MAX_EVIDENCE = 5  # per kind; the count of the rest is kept in the summary
+
+
+@dataclass
+class Artifacts:
+    """What the tree and the documents show, grouped by OSAID component."""
+
+    weights: list[Evidence] = field(default_factory=list)
+    weak_weights: list[Evidence] = field(default_factory=list)
+    training_code: list[Evidence] = field(default_factory=list)
+    data: list[Evidence] = field(default_factory=list)
+    paper: list[Evidence] = field(default_factory=list)
+    evaluation: list[Evidence] = field(default_factory=list)
+    inference: list[Evidence] = field(default_factory=list)
+    intermediate: list[Evidence] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, kind: str, evidence: Evidence) -> None:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        bucket = getattr(self, kind)
+        if len(bucket) < MAX_EVIDENCE and evidence not in bucket:
+            bucket.append(evidence)
+
+
+def _any(patterns: list[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I) if patterns else None
+
+
+@lru_cache(maxsize=8)
+def _compiled(ruleset: RuleSet) -> dict[str, re.Pattern[str] | None]:
+    a = ruleset.artifacts
+    return {
+        "weight_sections": _any(a.weights.sections), "weight_files": _any(a.weights.files), "weight_ignore": _any(a.weights.ignore_paths),
+        "weight_links": _any(a.weights.links), "weight_link_texts": _any(a.weights.link_texts),
+        "conversion": _any(a.weights.conversion_scripts), "download": _any(a.weights.download_scripts),
+        "train_files": _any(a.training_code.files), "train_ignore": _any(a.training_code.ignore_paths),
+        "train_sections": _any(a.training_code.sections),
+        "data_files": _any(a.data.files), "data_code": _any(a.data.processing_code),
+        "data_links": _any(a.data.links), "data_sections": _any(a.data.sections),
+        "datasets": _any(a.data.known_datasets),
+        "data_context": re.compile(a.data.training_context or r"(?!)", re.I),
+        "paper_links": _any(a.paper.links), "paper_files": _any(a.paper.files),
+        "eval_files": _any(a.evaluation.files), "eval_sections": _any(a.evaluation.sections),
+        "inference_files": _any(a.inference_code.files),
+        "intermediate": _any(a.intermediate_checkpoints.phrases),
+    }
+
+
+def find_artifacts(paths: list[str], documents: list[Document], ruleset: RuleSet,
+                   lfs_weight_paths: list[str] = ()) -> Artifacts:
+    """Scan the tree listing and the parsed documents for evidence."""
+    found = Artifacts()
+    patterns = _compiled(ruleset)
+    _scan_paths(found, paths, patterns)
+    for path in lfs_weight_paths:
+        found.add("weights", Evidence("lfs-pointer", f"Git LFS pointer to weights: {path}", path))
+    for doc in documents:
+        _scan_links(found, doc, patterns)
+        _scan_sections(found, doc, patterns)
+        _scan_prose(found, doc, patterns)
+        _scan_front_matter(found, doc)
+    return found
+
+
+def _match(pattern: re.Pattern[str] | None, text: str) -> bool:
+    return bool(pattern and pattern.search(text))
+
+
+def _scan_paths(found: Artifacts, paths: list[str], p: dict) -> None:
+    for path in paths:
+        if _match(p["weight_files"], path) and not _match(p["weight_ignore"], path):
+            found.add("weights", Evidence("weight-file", f"weight file {path}", path))
+        elif _match(p["conversion"], path):
+            found.add("weights", Evidence("checkpoint-conversion",
+                                          f"checkpoint conversion for a model hub: {path}", path, strength="medium"))
+        elif _match(p["download"], path):
+            found.add("weak_weights", Evidence("download-script", f"download script {path}", path, strength="weak"))
+        if _match(p["train_files"], path) and not _match(p["train_ignore"], path):
+            found.add("training_code", Evidence("training-code", f"training code {path}", path))
+        if _match(p["data_files"], path):
+            found.add("data", Evidence("data-card", f"data documentation {path}", path))
+        elif _match(p["data_code"], path) and not _match(p["train_ignore"], path):
+            found.add("data", Evidence("data-processing-code", f"data processing code {path}", path,
+                                       strength="medium"))
+        if _match(p["paper_files"], path) and not _match(p["weight_ignore"], path):
+            found.add("paper", Evidence("paper", f"document {path}", path, strength="medium"))
+        if _match(p["eval_files"], path):
+            found.add("evaluation", Evidence("evaluation-code", f"evaluation code {path}", path))
+        if _match(p["inference_files"], path):
+            found.add("inference", Evidence("inference-code", f"model or inference code {path}", path))
+
+
+def _scan_links(found: Artifacts, doc: Document, p: dict) -> None:
+    for link in doc.links:
+        href = link.href.strip()
+        if _match(p["weight_links"], href):
+            found.add("weights", Evidence("model-page", f"link to a model page: {href}", doc.path, link.line,
+                                          "medium"))
+        elif link.text and _match(p["weight_link_texts"], link.text) and href.startswith("http"):
+            found.add("weights", Evidence("weights-link", f"download link \"{link.text.strip()}\": {href}",
+                                          doc.path, link.line, "medium"))
+        if _match(p["data_links"], href):
+            found.add("data", Evidence("dataset-page", f"link to a dataset: {href}", doc.path, link.line))
+        if _match(p["paper_links"], href):
+            found.add("paper", Evidence("paper", f"paper: {href}", doc.path, link.line))
+
+
+def _scan_sections(found: Artifacts, doc: Document, p: dict) -> None:
+    for section in doc.sections:
+        title = section.title.strip().lower().rstrip(":?")
+        if _match(p["weight_sections"], title):
+            found.add("weights", Evidence("checkpoint-section", f"section \"{section.title}\" lists released weights",
+                                          doc.path, section.line, "medium"))
+        if _match(p["train_sections"], title) and doc.code_in(section):
+            found.add("training_code", Evidence(
+                "training-instructions", f"section \"{section.title}\" shows how to run training",
+                doc.path, section.line, "medium"))
+        if _match(p["data_sections"], title):
+            found.add("data", Evidence("data-section", f"section \"{section.title}\" describes data",
+                                       doc.path, section.line, "medium"))
+        if _match(p["eval_sections"], title):
+            found.add("evaluation", Evidence("evaluation-results", f"section \"{section.title}\"",
+                                             doc.path, section.line))
+
+
+def _scan_prose(found: Artifacts, doc: Document, p: dict) -> None:
+    for segment in doc.segments:
+        text = segment.text
+        dataset = p["datasets"].search(text) if p["datasets"] else None
+        if dataset and p["data_context"].search(text):
+            line, _ = segment.position(dataset.start())
+            found.add("data", Evidence("named-dataset", f"names the training data: {dataset.group(0)}",
+                                       doc.path, line))
+        if _match(p["intermediate"], text):
+            found.add("intermediate", Evidence("intermediate-checkpoints", "intermediate checkpoints",
+                                               doc.path, segment.lines[0]))
+
+
+def _scan_front_matter(found: Artifacts, doc: Document) -> None:
+    fm = doc.front_matter or {}
+    datasets = fm.get("datasets")
+    if datasets:
+        names = datasets if isinstance(datasets, list) else [datasets]
+        found.add("data", Evidence("front-matter", f"datasets: {', '.join(map(str, names))}", doc.path,
+                                   doc.front_matter_lines.get("datasets")))
+    if fm.get("model-index"):
+        found.add("evaluation", Evidence("front-matter", "model-index evaluation results", doc.path,
+                                         doc.front_matter_lines.get("model-index")))

@@ -1,0 +1,95 @@
+"""Turning claims into findings: is each claim backed by the assessment, and how bad is it if not."""
+
+from __future__ import annotations
+
+from app.engine import licenses as lic
+from app.engine.claims import Claim
+from app.engine.models import Assessment, Evidence, Finding, LicenseMatch, Level, Openness
+from app.engine.ruleset import RuleSet
+
+_CLAUSE_QUOTE = 140  # characters of a licence clause quoted in a message
+
+
+def judge(claim: Claim, assessment: Assessment, linked_licenses: dict[str, LicenseMatch],
+          ruleset: RuleSet) -> Finding | None:
+    """The finding for a claim the evidence does not support, or None when it is supported."""
+    if claim.target == "license":
+        verdict = _license_verdict(claim, assessment, linked_licenses, ruleset)
+    else:
+        verdict = _openness_verdict(claim, assessment)
+    if verdict is None:
+        return None
+    level, reason = verdict
+    subject = "this model" if claim.target == "model" else "this project"
+    message = claim.rule.message.format(match=" ".join(claim.text.split()), subject=subject,
+                                        reason=reason, replacement=claim.replacement)
+    return Finding(claim.rule.id, level, claim.path, claim.line, claim.column, claim.end_line,
+                   claim.end_column, claim.text, message, claim.replacement, claim.start, claim.end,
+                   claim.rule.link)
+
+
+def _openness_verdict(claim: Claim, assessment: Assessment) -> tuple[Level, str] | None:
+    if assessment.osaid:
+        return None
+    if not assessment.is_model:
+        return _software_verdict(claim, assessment)
+    if assessment.level is Openness.OPEN_WEIGHTS:
+        return Level.WARNING, _open_weights_reason(assessment)
+    if assessment.level is Openness.RESTRICTED_WEIGHTS:
+        return Level.ERROR, restricted_reason(assessment)
+    return Level.ERROR, "no licence was found for the weights, so nothing shows they are open"
+
+
+def _software_verdict(claim: Claim, assessment: Assessment) -> tuple[Level, str] | None:
+    """In a repository with no weights, a plain "open source" is about the code."""
+    code = assessment.components["code"]
+    code_terms = code.licenses
+    if claim.target == "generic" and code_terms and all(m.osi_approved for m in code_terms):
+        return None
+    if claim.target == "generic":
+        return Level.ERROR, "no OSI-approved licence was found for the code"
+    return Level.ERROR, "no released weights were found, so there is no model to call open source"
+
+
+def _open_weights_reason(assessment: Assessment) -> str:
+    terms = assessment.weights_license()
+    name = terms.name if terms else "open terms"
+    missing = " and ".join(assessment.reasons)
+    return (f"only the weights are open ({name}); {missing}, which the OSI Open Source AI "
+            "Definition 1.0 also requires")
+
+
+def restricted_reason(assessment: Assessment) -> str:
+    terms = assessment.weights_license()
+    if terms is None:
+        return "the weights are not under open terms"
+    return license_reason(terms, "the weights are under")
+
+
+def license_reason(terms: LicenseMatch, lead: str) -> str:
+    where = f" ({terms.evidence.where()})" if terms.path else ""
+    labels = [r.label for r in terms.restrictions]
+    reason = f"{lead} {terms.name}{where}, which is not an open source licence"
+    if labels and labels != ["not OSI-approved"]:
+        reason += ": " + ", ".join(labels)
+        clause = next((r.clause for r in terms.restrictions if r.clause), "")
+        if clause:
+            quoted = clause if len(clause) <= _CLAUSE_QUOTE else clause[:_CLAUSE_QUOTE].rsplit(" ", 1)[0] + "…"
+            reason += f" (\u201c{quoted}\u201d)"
+    return reason
+
+
+def _license_verdict(claim: Claim, assessment: Assessment, linked: dict[str, LicenseMatch],
+                     ruleset: RuleSet) -> tuple[Level, str] | None:
+    evidence = Evidence("statement", claim.sentence, claim.path, claim.line)
+    named = [linked[h] for h in claim.linked if h in linked]
+    named += [lic.make_match(f, "all", evidence, ruleset) for f in lic.names_in(claim.sentence, ruleset)]
+    terms = named[0] if named else assessment.weights_license() if assessment.is_model else None
+    if terms is None:
+        code = assessment.components["code"].licenses
+        terms = code[0] if code else None
+    if terms is None:
+        return Level.ERROR, "no licence text was found to back it"
+    if terms.osi_approved or terms.open_terms:
+        return None
+    return Level.ERROR, license_reason(terms, "that licence is")

@@ -1,0 +1,302 @@
+"""Markdown documents: prose with exact positions, links, sections, code blocks, front matter."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+import yaml
+from markdown_it import MarkdownIt
+
+_PARSER = MarkdownIt("commonmark").enable("table")
+
+# Inline pieces that are not prose. Each is blanked out (same length) so offsets stay exact.
+_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
+_LINK_DEST = re.compile(r"\]\(\s*(<[^>\n]*>|[^)\s]*)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)")
+_REF_LABEL = re.compile(r"\]\[[^\]\n]*\]")
+_CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
+_AUTOLINK = re.compile(r"<(?:https?|ftp|mailto):[^>\s]*>|<[\w.+-]+@[\w-]+(?:\.[\w-]+)+>")
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_HREF = re.compile(r"""\b(?:href|src)\s*=\s*["']([^"']+)["']""", re.I)
+_BARE_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()\[\]]+")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)\s*$")
+_SUPPRESS = re.compile(r"<!--\s*openwashing-(disable-next-line|disable|enable)\b([^>]*?)-->", re.I)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link target seen in the document, with the text shown for it."""
+
+    href: str
+    text: str
+    line: int
+
+
+@dataclass
+class Segment:
+    """A run of prose from one block. `text` keeps the raw length; non-prose is blanked."""
+
+    text: str
+    kind: str
+    starts: list[int]  # offset in `text` where each source line begins
+    lines: list[int]  # 1-based source line of each of those
+    cols: list[int]  # 0-based column in the source line where the text begins
+    links: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, href) of link text
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) in the source file of an offset into `text`."""
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return self.lines[i], self.cols[i] + (offset - self.starts[i]) + 1
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    line: int
+    end_line: int
+    info: str
+    content: str
+
+
+@dataclass(frozen=True)
+class Section:
+    level: int
+    title: str
+    line: int
+    end_line: int
+
+
+@dataclass
+class Document:
+    """One Markdown (or plain text) file, parsed once for every consumer."""
+
+    path: str
+    text: str
+    segments: list[Segment]
+    links: list[Link]
+    sections: list[Section]
+    code_blocks: list[CodeBlock]
+    front_matter: dict | None
+    front_matter_lines: dict[str, int]
+    front_matter_error: str | None
+    suppressed: dict[int, set[str]]  # line -> rule ids ("*" for all)
+    line_offsets: list[int]
+
+    def offset(self, line: int, column: int) -> int:
+        """Offset into `text` of a 1-based line and column."""
+        return self.line_offsets[line - 1] + column - 1
+
+    def is_suppressed(self, line: int, rule: str) -> bool:
+        rules = self.suppressed.get(line, ())
+        return "*" in rules or rule.lower() in rules
+
+    def sections_matching(self, pattern: re.Pattern[str]) -> list[Section]:
+        return [s for s in self.sections if pattern.search(s.title)]
+
+    def code_in(self, section: Section) -> list[CodeBlock]:
+        return [b for b in self.code_blocks if section.line < b.line <= section.end_line]
+
+
+def parse_document(path: str, text: str) -> Document:
+    """Parse Markdown into prose segments with exact positions, plus everything around them."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    front, fm_lines, fm_error, body_start = _front_matter(lines)
+    body = "\n" * body_start + "\n".join(lines[body_start:])
+    env: dict = {}
+    tokens = _PARSER.parse(body, env)
+    doc = Document(
+        path=path, text=text, segments=[], links=[], sections=[], code_blocks=[],
+        front_matter=front, front_matter_lines=fm_lines, front_matter_error=fm_error,
+        suppressed=_suppressions(lines), line_offsets=_line_offsets(text),
+    )
+    _walk_tokens(doc, tokens, lines)
+    _close_sections(doc, len(lines))
+    for ref in env.get("references", {}).values():
+        doc.links.append(Link(ref["href"], "", (ref.get("map") or [0])[0] + 1))
+    return doc
+
+
+def parse_plain(path: str, text: str) -> Document:
+    """A plain-text document: every non-blank line is prose."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    doc = Document(path, text, [], [], [], [], None, {}, None, _suppressions(text.split("\n")),
+                   _line_offsets(text))
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip():
+            doc.segments.append(_segment([(number, 0, line)], "text", doc))
+    return doc
+
+
+def _line_offsets(text: str) -> list[int]:
+    offsets = [0]
+    for match in re.finditer("\n", text):
+        offsets.append(match.end())
+    return offsets
+
+
+def _front_matter(lines: list[str]) -> tuple[dict | None, dict[str, int], str | None, int]:
+    if not lines or lines[0].strip() != "---":
+        return None, {}, None, 0
+    end = next((i for i in range(1, len(lines)) if _FRONT_MATTER_END.match(lines[i])), None)
+    if end is None:
+        return None, {}, "front matter opened with '---' is never closed", 0
+    source = "\n".join(lines[1:end])
+    try:
+        node = yaml.compose(source, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(source)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 2})" if mark else ""
+        return None, {}, f"front matter is not valid YAML{where}: {getattr(exc, 'problem', exc)}", end + 1
+    if not isinstance(data, dict):
+        return None, {}, "front matter is not a mapping of fields", end + 1
+    key_lines = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, _value in node.value:
+            key_lines[str(key.value)] = key.start_mark.line + 2
+    return data, key_lines, None, end + 1
+
+
+def _suppressions(lines: list[str]) -> dict[int, set[str]]:
+    suppressed: dict[int, set[str]] = {}
+    block: set[str] = set()
+    pending: set[str] = set()
+    for number, line in enumerate(lines, start=1):
+        directives = list(_SUPPRESS.finditer(line))
+        if pending and line.strip() and not directives:
+            suppressed.setdefault(number, set()).update(pending)
+            pending = set()
+        if block:
+            suppressed.setdefault(number, set()).update(block)
+        for match in directives:
+            rules = {r.lower() for r in re.split(r"[\s,]+", match.group(2).strip()) if r} or {"*"}
+            kind = match.group(1).lower()
+            if kind == "disable-next-line":
+                pending |= rules
+            elif kind == "disable":
+                block |= rules
+            else:
+                block -= rules if rules != {"*"} else block.copy()
+    return suppressed
+
+
+def _walk_tokens(doc: Document, tokens: list, lines: list[str]) -> None:
+    cursors: dict[int, int] = {}
+    block_kind = "paragraph"
+    for token in tokens:
+        if token.type in ("heading_open", "th_open", "td_open", "paragraph_open"):
+            block_kind = {"heading_open": "heading", "th_open": "cell", "td_open": "cell"}.get(
+                token.type, "paragraph")
+            if token.type == "heading_open" and token.map:
+                doc.sections.append(Section(int(token.tag[1]), "", token.map[0] + 1, 0))
+        elif token.type == "inline" and token.map:
+            pieces = _locate(token.content, token.map[0], lines, cursors)
+            if not pieces:
+                continue
+            segment = _segment(pieces, block_kind, doc)
+            doc.segments.append(segment)
+            if block_kind == "heading" and doc.sections and not doc.sections[-1].title:
+                last = doc.sections[-1]
+                doc.sections[-1] = Section(last.level, _plain(segment.text), last.line, 0)
+        elif token.type in ("fence", "code_block") and token.map:
+            doc.code_blocks.append(CodeBlock(token.map[0] + 1, token.map[1], token.info.strip(),
+                                             token.content))
+        elif token.type == "html_block" and token.map:
+            _html_block(doc, token, lines)
+
+
+def _html_block(doc: Document, token, lines: list[str]) -> None:
+    start, end = token.map
+    pieces = [(n + 1, 0, lines[n]) for n in range(start, min(end, len(lines)))]
+    if pieces:
+        doc.segments.append(_segment(pieces, "html", doc))
+
+
+def _locate(content: str, first_line: int, lines: list[str], cursors: dict[int, int]):
+    """Find each line of an inline token's content in its source line, left to right."""
+    pieces = []
+    for i, piece in enumerate(content.split("\n")):
+        number = first_line + i
+        if number >= len(lines):
+            break
+        source = lines[number]
+        start = source.find(piece, cursors.get(number, 0)) if piece else -1
+        if start < 0:
+            start = source.find(piece.strip(), cursors.get(number, 0)) if piece.strip() else -1
+            piece = piece.strip()
+        if start < 0:
+            continue
+        cursors[number] = start + len(piece)
+        pieces.append((number + 1, start, piece))
+    return pieces
+
+
+def _segment(pieces: list[tuple[int, int, str]], kind: str, doc: Document) -> Segment:
+    starts, numbers, cols, parts = [], [], [], []
+    offset = 0
+    for number, col, piece in pieces:
+        starts.append(offset)
+        numbers.append(number)
+        cols.append(col)
+        parts.append(piece)
+        offset += len(piece) + 1
+    raw = "\n".join(parts)
+    segment = Segment(_mask(raw, doc, numbers[0] if numbers else 1), kind, starts, numbers, cols)
+    segment.links = _link_texts(raw, segment)
+    return segment
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    return text[:start] + "".join("\n" if c == "\n" else " " for c in text[start:end]) + text[end:]
+
+
+def _mask(raw: str, doc: Document, line: int) -> str:
+    """Blank out code, URLs, e-mail addresses, HTML and link targets; record the links."""
+    text = raw
+    for pattern in (_HTML_COMMENT, _CODE_SPAN, _IMAGE):
+        for match in pattern.finditer(text):
+            text = _blank(text, match.start(), match.end())
+    for match in _LINK_DEST.finditer(text):
+        href = match.group(1).strip("<>")
+        label_start = text.rfind("[", 0, match.start())
+        doc.links.append(Link(href, raw[label_start + 1:match.start()] if label_start >= 0 else "",
+                              line + raw.count("\n", 0, match.start())))
+        text = _blank(text, match.start() + 1, match.end())
+    for match in _HTML_TAG.finditer(text):
+        for href in _HREF.finditer(match.group(0)):
+            doc.links.append(Link(href.group(1), "", line + raw.count("\n", 0, match.start())))
+        text = _blank(text, match.start(), match.end())
+    for pattern in (_AUTOLINK, _BARE_URL, _EMAIL, _REF_LABEL):
+        for match in pattern.finditer(text):
+            if pattern is _BARE_URL:
+                doc.links.append(Link(match.group(0), "", line + raw.count("\n", 0, match.start())))
+            text = _blank(text, match.start() + (1 if pattern is _REF_LABEL else 0), match.end())
+    return text
+
+
+def _link_texts(raw: str, segment: Segment) -> list[tuple[int, int, str]]:
+    spans = []
+    for match in _LINK_DEST.finditer(raw):
+        label_start = raw.rfind("[", 0, match.start())
+        if label_start >= 0:
+            spans.append((label_start + 1, match.start(), match.group(1).strip("<>")))
+    return spans
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[*_#`]+", " ", text)).strip()
+
+
+def _close_sections(doc: Document, total_lines: int) -> None:
+    closed = []
+    for i, section in enumerate(doc.sections):
+        end = total_lines
+        for later in doc.sections[i + 1:]:
+            if later.level <= section.level:
+                end = later.line - 1
+                break
+        closed.append(Section(section.level, section.title, section.line, end))
+    doc.sections = closed

@@ -1,0 +1,81 @@
+"""Choosing the files the engine reads from a snapshot, and reading them safely."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from app.engine.config import Config
+from app.engine.models import Notice
+from app.engine.snapshot import Snapshot, UnreadableFile
+
+_README = re.compile(r"^readme(?:[._-][\w-]+)*(?:\.(?:md|markdown|mdx|txt|rst))?$", re.I)
+_MODEL_CARD = re.compile(r"(?:^|/)(?:model[_-]?card|modelcard)[^/]*\.(?:md|markdown|txt)$", re.I)
+_LICENSE_FILE = re.compile(r"^(?:[\w .-]*(?:licen[cs]e|copying|use[_-]?policy|acceptable[_-]?use)[\w .-]*)$", re.I)
+_MANIFESTS = ("pyproject.toml", "package.json", "CITATION.cff")
+_MARKDOWN = re.compile(r"\.(?:md|markdown|mdx)$", re.I)
+_BINARY_SNIFF = 8192
+
+
+@dataclass
+class Selection:
+    """Paths the engine will read, by role."""
+
+    documents: list[str] = field(default_factory=list)
+    license_files: list[str] = field(default_factory=list)
+    manifests: list[str] = field(default_factory=list)
+
+
+def select_paths(paths: list[str], config: Config) -> Selection:
+    chosen = Selection()
+    for path in paths:
+        if config.excludes(path):
+            continue
+        name = path.rsplit("/", 1)[-1]
+        top_level = "/" not in path
+        if (top_level and _README.match(name)) or _MODEL_CARD.search(path) or config.includes(path):
+            chosen.documents.append(path)
+        elif top_level and _LICENSE_FILE.match(name) and not name.lower().endswith((".py", ".svg", ".png")):
+            chosen.license_files.append(path)
+        elif top_level and name in _MANIFESTS:
+            chosen.manifests.append(path)
+    chosen.documents.sort(key=_document_order)
+    return chosen
+
+
+def _document_order(path: str) -> tuple[int, str]:
+    # The main README first: its front matter and statements are the most authoritative.
+    return (0 if path.lower() in ("readme.md", "readme") else 1, path)
+
+
+def is_markdown(path: str) -> bool:
+    return bool(_MARKDOWN.search(path)) or path.lower().endswith("readme")
+
+
+def read_text(snapshot: Snapshot, path: str, limit: int, notices: list[Notice]) -> str | None:
+    """The text of a file, or None with a notice saying why it was skipped."""
+    size = snapshot.size_of(path)
+    if size is not None and size > limit:
+        notices.append(Notice(path, f"skipped: {size:,} bytes is above the {limit:,}-byte limit"))
+        return None
+    try:
+        data = snapshot.read_bytes(path)
+    except FileNotFoundError:
+        return None  # listed in the tree but not available (e.g. a corpus folder): nothing to say
+    except UnreadableFile as exc:
+        notices.append(Notice(path, f"skipped: {exc}"))
+        return None
+    except OSError as exc:
+        notices.append(Notice(path, f"skipped: cannot be read ({exc.strerror or exc})"))
+        return None
+    if len(data) > limit:
+        notices.append(Notice(path, f"skipped: {len(data):,} bytes is above the {limit:,}-byte limit"))
+        return None
+    if b"\x00" in data[:_BINARY_SNIFF]:
+        notices.append(Notice(path, "skipped: binary file"))
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        notices.append(Notice(path, f"not valid UTF-8 (byte {exc.start}); read with replacement characters"))
+        return data.decode("utf-8", errors="replace")

@@ -1,0 +1,292 @@
+"""Loading and validating the rule files: claim rules, licences, restrictions, vocabulary."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from app.paths import rules_dir
+
+
+class RuleFileError(Exception):
+    """A rule file is missing, not YAML, or does not follow the schema. Names the file and key."""
+
+    def __init__(self, path: Path | str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = str(path)
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from exc
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class Swap(_Strict):
+    """One replacement wording, chosen when its patterns match the claim and its context."""
+
+    token: str = "."
+    before: str | None = None
+    after: str | None = None
+    replacement: str
+
+    @field_validator("token", "before", "after")
+    @classmethod
+    def _valid_regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            _compile(value)
+        return value
+
+    def applies(self, token: str, before: str, after: str) -> bool:
+        checks = ((self.token, token), (self.before, before), (self.after, after))
+        return all(p is None or re.search(p, text, re.I) for p, text in checks)
+
+
+class Examples(_Strict):
+    claims: list[str] = []
+    not_claims: list[str] = []
+
+
+class ClaimRule(_Strict):
+    id: str = Field(pattern=r"^[A-Z][A-Za-z0-9]+$")
+    extends: Literal["claim"]
+    level: Literal["error", "warning", "notice"]
+    targets: list[Literal["model", "generic", "license"]] = Field(min_length=1)
+    link: str
+    message: str
+    description: str
+    tokens: list[str] = Field(min_length=1)
+    exceptions: list[str] = []
+    swap: list[Swap] = Field(min_length=1)
+    examples: Examples = Examples()
+
+    @field_validator("tokens", "exceptions")
+    @classmethod
+    def _valid_patterns(cls, values: list[str]) -> list[str]:
+        for value in values:
+            _compile(value)
+        return values
+
+    @field_validator("message")
+    @classmethod
+    def _known_placeholders(cls, value: str) -> str:
+        unknown = set(re.findall(r"{(\w+)}", value)) - {"match", "subject", "reason", "replacement"}
+        if unknown:
+            raise ValueError(f"unknown placeholders {sorted(unknown)}")
+        return value
+
+    @property
+    def token_patterns(self) -> list[re.Pattern[str]]:
+        return [_compile(t) for t in self.tokens]
+
+    @property
+    def exception_patterns(self) -> list[re.Pattern[str]]:
+        return [_compile(t) for t in self.exceptions]
+
+    def replacement_for(self, token: str, before: str, after: str) -> str:
+        for swap in self.swap:
+            if swap.applies(token, before, after):
+                return swap.replacement
+        return self.swap[-1].replacement
+
+
+class LicenseFacts(_Strict):
+    id: str
+    spdx: str | None = None
+    name: str
+    osi_approved: bool
+    open_terms: bool
+    kind: Literal["software", "content", "data", "model"]
+    restrictions: list[str] = []
+    hf_ids: list[str] = []
+    aliases: list[str] = []
+    phrases: list[str] = []
+    min_phrases: int = 1
+    overrides: list[str] = []
+    base_models: list[str] = []
+    source: str = Field(min_length=1)
+    notes: str = ""
+    verified: bool = False
+
+    @field_validator("base_models")
+    @classmethod
+    def _valid_patterns(cls, values: list[str]) -> list[str]:
+        for value in values:
+            _compile(value)
+        return values
+
+
+class RestrictionFacts(_Strict):
+    label: str
+    explanation: str
+    cues: list[str] = []
+
+    @field_validator("cues")
+    @classmethod
+    def _valid_patterns(cls, values: list[str]) -> list[str]:
+        for value in values:
+            _compile(value)
+        return values
+
+
+class Vocabulary(_Strict):
+    model_nouns: frozenset[str]
+    software_nouns: frozenset[str]
+    license_nouns: frozenset[str]
+    copulas: frozenset[str]
+    phrase_boundaries: frozenset[str]
+    other_markers: list[str]
+    negations: list[str]
+
+    @field_validator("other_markers", "negations")
+    @classmethod
+    def _valid_patterns(cls, values: list[str]) -> list[str]:
+        for value in values:
+            _compile(value)
+        return values
+
+
+class _PatternGroup(_Strict):
+    files: list[str] = []
+    ignore_paths: list[str] = []
+    links: list[str] = []
+    link_texts: list[str] = []
+    conversion_scripts: list[str] = []
+    download_scripts: list[str] = []
+    sections: list[str] = []
+    processing_code: list[str] = []
+    known_datasets: list[str] = []
+    training_context: str | None = None
+    phrases: list[str] = []
+
+    @field_validator("files", "ignore_paths", "links", "link_texts", "conversion_scripts",
+                     "download_scripts", "sections", "processing_code", "known_datasets", "phrases")
+    @classmethod
+    def _valid_patterns(cls, values: list[str]) -> list[str]:
+        for value in values:
+            _compile(value)
+        return values
+
+    def any(self, group: str, text: str) -> re.Match[str] | None:
+        for pattern in getattr(self, group):
+            match = re.search(pattern, text, re.I)
+            if match:
+                return match
+        return None
+
+
+class ArtifactPatterns(_Strict):
+    weights: _PatternGroup
+    training_code: _PatternGroup
+    data: _PatternGroup
+    paper: _PatternGroup
+    evaluation: _PatternGroup
+    inference_code: _PatternGroup
+    intermediate_checkpoints: _PatternGroup
+
+
+@dataclass(frozen=True, eq=False)  # identity hash: caches key on the loaded rule set
+class RuleSet:
+    """Everything under rules/, validated."""
+
+    claims: tuple[ClaimRule, ...]
+    licenses: tuple[LicenseFacts, ...]
+    restrictions: dict[str, RestrictionFacts]
+    vocabulary: Vocabulary
+    artifacts: ArtifactPatterns
+    root: Path
+
+    def license(self, license_id: str) -> LicenseFacts | None:
+        return next((lic for lic in self.licenses if lic.id == license_id), None)
+
+    def claim(self, rule_id: str) -> ClaimRule | None:
+        return next((rule for rule in self.claims if rule.id.lower() == rule_id.lower()), None)
+
+
+def _read_yaml(path: Path) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RuleFileError(path, f"cannot be read: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise RuleFileError(path, f"is not valid YAML: {exc}") from exc
+
+
+def _validated(model: type[BaseModel], path: Path, data: object) -> BaseModel:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
+        raise RuleFileError(path, f"{key}: {first['msg']}{more}") from exc
+
+
+def load_ruleset(root: Path | None = None) -> RuleSet:
+    """Read and check every rule file; raise RuleFileError naming the first bad file and key."""
+    root = Path(root or rules_dir())
+    if not root.is_dir():
+        raise RuleFileError(root, "rules folder not found")
+    restrictions = _load_restrictions(root / "restrictions.yml")
+    claims = tuple(_load_claim(p) for p in sorted((root / "claims").glob("*.yml")))
+    licenses = tuple(_load_license(p, restrictions) for p in sorted((root / "licenses").glob("*.yml")))
+    _check_license_references(root, licenses)
+    vocabulary = _validated(Vocabulary, root / "context.yml", _read_yaml(root / "context.yml"))
+    artifacts = _validated(ArtifactPatterns, root / "artifacts.yml", _read_yaml(root / "artifacts.yml"))
+    if not claims:
+        raise RuleFileError(root / "claims", "no claim rules found")
+    return RuleSet(claims, licenses, restrictions, vocabulary, artifacts, root)
+
+
+@lru_cache(maxsize=4)
+def default_ruleset(root: str | None = None) -> RuleSet:
+    """The bundled rules, loaded once per process."""
+    return load_ruleset(Path(root) if root else None)
+
+
+def _load_restrictions(path: Path) -> dict[str, RestrictionFacts]:
+    data = _read_yaml(path)
+    if not isinstance(data, dict):
+        raise RuleFileError(path, "must map restriction ids to their facts")
+    return {str(k): _validated(RestrictionFacts, path, v) for k, v in data.items()}
+
+
+def _load_claim(path: Path) -> ClaimRule:
+    rule = _validated(ClaimRule, path, _read_yaml(path))
+    if rule.id != path.stem:
+        raise RuleFileError(path, f"id: {rule.id!r} must match the file name {path.stem!r}")
+    return rule
+
+
+def _load_license(path: Path, restrictions: dict[str, RestrictionFacts]) -> LicenseFacts:
+    facts = _validated(LicenseFacts, path, _read_yaml(path))
+    if facts.id != path.stem:
+        raise RuleFileError(path, f"id: {facts.id!r} must match the file name {path.stem!r}")
+    unknown = [r for r in facts.restrictions if r not in restrictions]
+    if unknown:
+        raise RuleFileError(path, f"restrictions: unknown restriction ids {unknown} "
+                                  "(define them in restrictions.yml)")
+    if not facts.open_terms and not facts.restrictions:
+        raise RuleFileError(path, "restrictions: a licence without open terms must say which terms fail")
+    if not (facts.phrases or facts.aliases or facts.hf_ids):
+        raise RuleFileError(path, "phrases: a licence needs phrases, aliases or hf_ids to be recognised")
+    return facts
+
+
+def _check_license_references(root: Path, licenses: tuple[LicenseFacts, ...]) -> None:
+    ids = {lic.id for lic in licenses}
+    for lic in licenses:
+        missing = [o for o in lic.overrides if o not in ids]
+        if missing:
+            raise RuleFileError(root / "licenses" / f"{lic.id}.yml", f"overrides: unknown licences {missing}")

@@ -1,0 +1,178 @@
+"""The engine's entry point: a snapshot in, a report out."""
+
+from __future__ import annotations
+
+import re
+
+from app.engine import license_sources as sources
+from app.engine.artifacts import find_artifacts
+from app.engine.assess import assess
+from app.engine.claims import find_claims
+from app.engine.config import CONFIG_PATH, Config, ConfigError, parse_config
+from app.engine.judge import judge
+from app.engine.markdown import Document, parse_document, parse_plain
+from app.engine.models import Finding, LicenseMatch, Level, Notice, Report
+from app.engine.reading import is_markdown, read_text, select_paths
+from app.engine.ruleset import RuleSet, default_ruleset
+from app.engine.snapshot import Snapshot
+
+_ENGLISH = frozenset("the and of to is in for with that this are on as by be we our it an or from".split())
+_MIN_ENGLISH_SHARE = 0.08  # English prose has a third of its words from the list above
+_LFS_WEIGHTS = re.compile(r"^(\S*\.(?:safetensors|bin|pt|pth|ckpt|gguf|h5|msgpack|onnx))\s.*filter=lfs", re.M)
+
+
+def load_repo_config(snapshot: Snapshot, ruleset: RuleSet | None = None) -> Config:
+    """The repository's own `.github/openwashing.yml`, or defaults. Raises ConfigError."""
+    ruleset = ruleset or default_ruleset()
+    if CONFIG_PATH not in snapshot.paths:
+        return Config()
+    notices: list[Notice] = []
+    text = read_text(snapshot, CONFIG_PATH, 1_000_000, notices)
+    if text is None:
+        raise ConfigError(CONFIG_PATH, None, "", notices[0].message if notices else "cannot be read")
+    return parse_config(text, CONFIG_PATH, {r.id for r in ruleset.claims})
+
+
+def scan(snapshot: Snapshot, config: Config | None = None, ruleset: RuleSet | None = None) -> Report:
+    """Assess a repository and list the claims its evidence does not support."""
+    ruleset = ruleset or default_ruleset()
+    config = config or Config()
+    notices: list[Notice] = []
+    chosen = select_paths(snapshot.paths, config)
+    docs = _documents(snapshot, chosen.documents, config, notices)
+    license_texts = {p: t for p in chosen.license_files
+                     if (t := read_text(snapshot, p, config.max_file_bytes, notices)) is not None}
+    licenses, linked = _licenses(snapshot, chosen, docs, license_texts, config, ruleset, notices)
+    artifacts = find_artifacts(snapshot.paths, docs, ruleset, _lfs_weight_patterns(snapshot, notices))
+    _declared_artifacts(config, artifacts)
+    assessment = assess(artifacts, licenses)
+    findings = _findings(docs, assessment, linked, config, ruleset, notices)
+    return Report(assessment, findings, notices, [d.path for d in docs])
+
+
+def _documents(snapshot: Snapshot, paths: list[str], config: Config, notices: list[Notice]) -> list[Document]:
+    docs = []
+    for path in paths:
+        text = read_text(snapshot, path, config.max_file_bytes, notices)
+        if text is None:
+            continue
+        doc = parse_document(path, text) if is_markdown(path) else parse_plain(path, text)
+        if doc.front_matter_error:
+            notices.append(Notice(path, doc.front_matter_error, 1, "front-matter"))
+        docs.append(doc)
+    return docs
+
+
+def _licenses(snapshot: Snapshot, chosen, docs: list[Document], license_texts: dict[str, str],
+              config: Config, ruleset: RuleSet, notices: list[Notice]) -> tuple[list[LicenseMatch], dict]:
+    found: list[LicenseMatch] = []
+    by_path: dict[str, LicenseMatch] = {}
+    for path, text in license_texts.items():
+        match = sources.from_license_file(path, text, ruleset)
+        if match:
+            found.append(match)
+            by_path[path] = match
+    for path in chosen.manifests:
+        text = read_text(snapshot, path, config.max_file_bytes, notices)
+        if text is not None:
+            found.extend(sources.from_manifest(path, text, ruleset))
+    for doc in docs:
+        found.extend(sources.from_front_matter(doc, license_texts, ruleset))
+        found.extend(sources.from_prose(doc, by_path, ruleset))
+    found.extend(_declared_licenses(config, ruleset))
+    linked = {href: m for p, m in by_path.items() for href in (p, f"./{p}")}
+    linked.update({href: m for href, m in _linked_by_url(docs, by_path).items()})
+    return _unique(found), linked
+
+
+def _linked_by_url(docs: list[Document], by_path: dict[str, LicenseMatch]) -> dict[str, LicenseMatch]:
+    """Links such as https://github.com/org/repo/blob/main/LICENSE point at a file we read."""
+    linked = {}
+    for doc in docs:
+        for link in doc.links:
+            name = link.href.rstrip("/").rsplit("/", 1)[-1].replace("%20", " ")
+            if name in by_path and "/blob/" in link.href:
+                linked[link.href] = by_path[name]
+    return linked
+
+
+def _unique(matches: list[LicenseMatch]) -> list[LicenseMatch]:
+    seen, kept = set(), []
+    for match in matches:
+        key = (match.id, match.name, match.applies_to)
+        if key not in seen:
+            seen.add(key)
+            kept.append(match)
+    return kept
+
+
+def _declared_licenses(config: Config, ruleset: RuleSet) -> list[LicenseMatch]:
+    from app.engine import licenses as lic
+    from app.engine.models import Evidence
+
+    declared = []
+    pairs = [("weights", config.declared.weights.license if config.declared.weights else None),
+             ("code", config.declared.code_license)]
+    for applies_to, value in pairs:
+        if not value:
+            continue
+        evidence = Evidence("declared", f"declared in {CONFIG_PATH}: {applies_to} licence {value}", CONFIG_PATH)
+        facts = lic.by_hf_id(value, ruleset) or (lic.by_spdx_expression(value, ruleset) or [None])[0]
+        declared.append(lic.make_match(facts, applies_to, evidence, ruleset) if facts
+                        else lic.make_unrecognised(value, applies_to, evidence, ruleset))
+    return declared
+
+
+def _declared_artifacts(config: Config, artifacts) -> None:
+    from app.engine.models import Evidence
+
+    declared = config.declared
+    if declared.weights and declared.weights.url:
+        artifacts.add("weights", Evidence("declared", f"weights published at {declared.weights.url}", CONFIG_PATH))
+    if declared.training_code:
+        artifacts.add("training_code", Evidence("declared", f"training code at {declared.training_code}",
+                                                CONFIG_PATH))
+    if declared.data_information:
+        artifacts.add("data", Evidence("declared", f"data information at {declared.data_information}",
+                                       CONFIG_PATH))
+
+
+def _lfs_weight_patterns(snapshot: Snapshot, notices: list[Notice]) -> list[str]:
+    if ".gitattributes" not in snapshot.paths:
+        return []
+    text = read_text(snapshot, ".gitattributes", 1_000_000, notices) or ""
+    return [m.group(1) for m in _LFS_WEIGHTS.finditer(text)]
+
+
+def _findings(docs: list[Document], assessment, linked: dict, config: Config, ruleset: RuleSet,
+              notices: list[Notice]) -> list[Finding]:
+    findings = []
+    for doc in docs:
+        if not _looks_english(doc):
+            notices.append(Notice(doc.path, "not written in English; its wording was not checked"))
+            continue
+        for claim in find_claims(doc, ruleset):
+            if config.ignores(claim.rule.id) or doc.is_suppressed(claim.line, claim.rule.id):
+                continue
+            finding = judge(claim, assessment, linked, ruleset)
+            if finding:
+                findings.append(_with_configured_level(finding, config))
+    return sorted(findings, key=Finding.sort_key)
+
+
+def _with_configured_level(finding: Finding, config: Config) -> Finding:
+    configured = {k.lower(): v for k, v in config.levels.items()}.get(finding.rule.lower())
+    if not configured:
+        return finding
+    from dataclasses import replace
+
+    return replace(finding, level=Level(configured))
+
+
+def _looks_english(doc: Document) -> bool:
+    words = re.findall(r"[A-Za-z]+", " ".join(s.text for s in doc.segments))
+    if len(words) < 20:
+        return True
+    cjk = len(re.findall(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", doc.text))
+    english = sum(1 for w in words if w.lower() in _ENGLISH)
+    return english / (len(words) + cjk) >= _MIN_ENGLISH_SHARE

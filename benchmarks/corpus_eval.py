@@ -1,0 +1,114 @@
+"""Scan the labelled corpus of real model repositories and report how well the engine agrees.
+
+Usage: python benchmarks/corpus_eval.py [--corpus DIR] [--record] [--quiet]
+
+Prints OSAID verdict agreement, claim precision and recall, and every miss and false positive.
+Exits 1 when a figure falls below benchmarks/corpus_baseline.json (a ratchet: raise it with
+--record as the engine improves); exits 0 with a note when the corpus is not there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.engine.scan import scan  # noqa: E402
+from app.engine.snapshot import Snapshot  # noqa: E402
+
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+BASELINE = Path(__file__).resolve().parent / "corpus_baseline.json"
+FIGURES = ("verdict_agreement", "claim_precision", "claim_recall")
+
+
+def snapshot_of(folder: Path) -> Snapshot:
+    """The repository as GitHub's tree would show it: every path, only the documents readable."""
+    listing = (folder / "tree.txt").read_text(encoding="utf-8").splitlines()
+    return Snapshot.from_listing(listing, folder)
+
+
+def evaluate(corpus: Path) -> dict:
+    labels = json.loads((corpus / "labels.json").read_text(encoding="utf-8"))
+    verdicts, outcomes, unlabelled = [], [], []
+    for entry in labels:
+        folder = corpus / entry["repo"].replace("/", "__")
+        report = scan(snapshot_of(folder))
+        if entry["osaid_open_source"] is not None:
+            verdicts.append((entry["repo"], entry["osaid_open_source"], report.assessment.osaid,
+                             report.assessment.level.value))
+        flagged = {(f.path, line) for f in report.findings for line in range(f.line, f.end_line + 1)}
+        labelled = set()
+        for occ in entry.get("occurrences", []):
+            labelled.add((occ["file"], occ["line"]))
+            if occ.get("uncertain"):
+                continue
+            expected = bool(occ["claims_self_open_source"]) and entry["osaid_open_source"] is False
+            predicted = (occ["file"], occ["line"]) in flagged
+            outcomes.append((entry["repo"], occ, expected, predicted))
+        unlabelled += [(entry["repo"], f) for f in report.findings if (f.path, f.line) not in labelled]
+    return _figures(verdicts, outcomes, unlabelled)
+
+
+def _figures(verdicts: list, outcomes: list, unlabelled: list) -> dict:
+    tp = sum(1 for *_, e, p in outcomes if e and p)
+    fp = [(r, o) for r, o, e, p in outcomes if p and not e]
+    fn = [(r, o) for r, o, e, p in outcomes if e and not p]
+    agree = sum(1 for _, want, got, _ in verdicts if want == got)
+    return {
+        "verdict_agreement": round(agree / len(verdicts), 4) if verdicts else 0.0,
+        "claim_precision": round(tp / (tp + len(fp)), 4) if tp + len(fp) else 0.0,
+        "claim_recall": round(tp / (tp + len(fn)), 4) if tp + len(fn) else 0.0,
+        "counts": {"repositories": len(verdicts), "true_positives": tp, "false_positives": len(fp),
+                   "misses": len(fn), "unlabelled_findings": len(unlabelled)},
+        "verdict_disagreements": [(r, want, got, lvl) for r, want, got, lvl in verdicts if want != got],
+        "false_positives": fp, "misses": fn, "unlabelled": unlabelled,
+    }
+
+
+def _print(result: dict, quiet: bool) -> None:
+    if not quiet:
+        for repo, want, got, level in result["verdict_disagreements"]:
+            print(f"verdict  {repo}: labelled osaid={want}, engine osaid={got} ({level})")
+        for kind in ("misses", "false_positives"):
+            for repo, occ in result[kind]:
+                print(f"{kind[:-2] if kind == 'misses' else 'false positive'}  {repo} "
+                      f"{occ['file']}:{occ['line']}  {occ['text'][:110]}")
+        for repo, f in result["unlabelled"]:
+            print(f"unlabelled  {repo} {f.path}:{f.line}  {f.text!r}  ({f.rule})")
+    counts = result["counts"]
+    print(f"repositories with a verdict: {counts['repositories']}")
+    print(f"OSAID verdict agreement: {result['verdict_agreement']:.2%}")
+    print(f"claim precision: {result['claim_precision']:.3f}  recall: {result['claim_recall']:.3f}  "
+          f"(tp {counts['true_positives']}, fp {counts['false_positives']}, misses {counts['misses']})")
+    print(f"findings on unlabelled lines: {counts['unlabelled_findings']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--record", action="store_true", help="write the figures as the new baseline")
+    parser.add_argument("--quiet", action="store_true", help="figures only")
+    args = parser.parse_args(argv)
+    if not (args.corpus / "labels.json").is_file():
+        print(f"corpus not found at {args.corpus}; nothing to evaluate")
+        return 0
+    result = evaluate(args.corpus)
+    _print(result, args.quiet)
+    figures = {k: result[k] for k in FIGURES}
+    if args.record:
+        BASELINE.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+        print(f"baseline recorded in {BASELINE.relative_to(ROOT)}")
+        return 0
+    baseline = json.loads(BASELINE.read_text(encoding="utf-8")) if BASELINE.exists() else {}
+    dropped = [k for k in FIGURES if figures[k] < baseline.get(k, 0.0)]
+    for key in dropped:
+        print(f"REGRESSION: {key} {figures[key]} is below the baseline {baseline[key]}")
+    return 1 if dropped else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
