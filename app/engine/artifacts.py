@@ -65,7 +65,7 @@ def find_artifacts(paths: list[str], documents: list[Document], ruleset: RuleSet
     patterns = _compiled(ruleset)
     _scan_paths(found, paths, patterns)
     for path in lfs_weight_paths:
-        found.add("weights", Evidence("lfs-pointer", f"Git LFS pointer to weights: {path}", path))
+        found.add("weights", Evidence("lfs-pointer", f"Git LFS stores weight files ({path})", ".gitattributes"))
     for doc in documents:
         _scan_links(found, doc, patterns)
         _scan_sections(found, doc, patterns)
@@ -81,25 +81,25 @@ def _match(pattern: re.Pattern[str] | None, text: str) -> bool:
 def _scan_paths(found: Artifacts, paths: list[str], p: dict) -> None:
     for path in paths:
         if _match(p["weight_files"], path) and not _match(p["weight_ignore"], path):
-            found.add("weights", Evidence("weight-file", f"weight file {path}", path))
+            found.add("weights", Evidence("weight-file", "weight file", path))
         elif _match(p["conversion"], path):
             found.add("weights", Evidence("checkpoint-conversion",
-                                          f"checkpoint conversion for a model hub: {path}", path, strength="medium"))
+                                          "checkpoint conversion for a model hub", path, strength="medium"))
         elif _match(p["download"], path):
-            found.add("weak_weights", Evidence("download-script", f"download script {path}", path, strength="weak"))
+            found.add("weak_weights", Evidence("download-script", "download script", path, strength="weak"))
         if _match(p["train_files"], path) and not _match(p["train_ignore"], path):
-            found.add("training_code", Evidence("training-code", f"training code {path}", path))
+            found.add("training_code", Evidence("training-code", "training code", path))
         if _match(p["data_files"], path):
-            found.add("data", Evidence("data-card", f"data documentation {path}", path))
+            found.add("data", Evidence("data-card", "data documentation", path))
         elif _match(p["data_code"], path) and not _match(p["train_ignore"], path):
-            found.add("data", Evidence("data-processing-code", f"data processing code {path}", path,
+            found.add("data", Evidence("data-processing-code", "data processing code", path,
                                        strength="medium"))
         if _match(p["paper_files"], path) and not _match(p["weight_ignore"], path):
-            found.add("paper", Evidence("paper", f"document {path}", path, strength="medium"))
+            found.add("paper", Evidence("paper", "document", path, strength="medium"))
         if _match(p["eval_files"], path):
-            found.add("evaluation", Evidence("evaluation-code", f"evaluation code {path}", path))
+            found.add("evaluation", Evidence("evaluation-code", "evaluation code", path))
         if _match(p["inference_files"], path):
-            found.add("inference", Evidence("inference-code", f"model or inference code {path}", path))
+            found.add("inference", Evidence("inference-code", "model or inference code", path))
 
 
 def _scan_links(found: Artifacts, doc: Document, p: dict) -> None:

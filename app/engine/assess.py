@@ -55,7 +55,8 @@ def _level(components: dict[str, Component], weights_terms: list[LicenseMatch],
         return Openness.UNKNOWN, ["no licence was found for the weights"]
     if not params.open_terms:
         closed = [m for m in weights_terms if not m.open_terms]
-        return Openness.RESTRICTED_WEIGHTS, [f"the weights are under {m.name}" for m in closed[:3]]
+        names = list(dict.fromkeys(m.name for m in closed))
+        return Openness.RESTRICTED_WEIGHTS, [f"the weights are under {name}" for name in names[:3]]
     missing = [name.replace("_", " ") for name in ("code", "data_information")
                if not (components[name].present and components[name].open_terms)]
     if missing:

@@ -1,0 +1,131 @@
+"""The `openwashing` command: scan a folder, explain a rule or licence, list the rules."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from app import __version__
+from app.engine import licenses as lic
+from app.engine.config import Config, ConfigError, parse_config
+from app.engine.fix import apply_fixes
+from app.engine.models import Level, Report
+from app.engine.ruleset import RuleFileError, RuleSet, default_ruleset
+from app.engine.scan import load_repo_config, scan
+from app.engine.snapshot import Snapshot
+from app.report import FORMATS
+from app.report.templating import render
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+FAIL_LEVELS = ("error", "warning", "notice", "never")
+
+
+class UsageError(Exception):
+    """Bad arguments or unusable input: exit code 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="openwashing", description=(
+        "Find places where a model repository calls itself open source without the evidence "
+        "the OSI Open Source AI Definition asks for, and propose honest wording."))
+    parser.add_argument("--version", action="version", version=f"openwashing {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    scan_cmd = commands.add_parser("scan", help="scan a repository folder")
+    scan_cmd.add_argument("path", nargs="?", default=".", help="repository folder (default: .)")
+    scan_cmd.add_argument("--format", choices=sorted(FORMATS), default="text")
+    scan_cmd.add_argument("--fail-on", choices=FAIL_LEVELS, default=None,
+                          help="lowest finding level that makes the exit code 1 (default: error)")
+    scan_cmd.add_argument("--config", type=Path, help="configuration file instead of .github/openwashing.yml")
+    scan_cmd.add_argument("--fix", action="store_true", help="rewrite the files with the suggested wording")
+    scan_cmd.add_argument("--output", type=Path, help="write the report to a file instead of stdout")
+
+    explain = commands.add_parser("explain", help="explain a rule or a licence")
+    explain.add_argument("id", help="rule id, licence id, SPDX id or Hugging Face licence id")
+    commands.add_parser("rules", help="list the rules and licences")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        ruleset = default_ruleset()
+        if args.command == "scan":
+            return _scan(args, ruleset)
+        if args.command == "explain":
+            return _explain(args.id, ruleset)
+        sys.stdout.write(render("rules_list.txt.j2", rules=ruleset.claims, licenses=ruleset.licenses))
+        return EXIT_OK
+    except (UsageError, ConfigError, RuleFileError) as exc:
+        sys.stderr.write(f"openwashing: error: {exc}\n")
+        return EXIT_USAGE
+
+
+def _scan(args: argparse.Namespace, ruleset: RuleSet) -> int:
+    root = Path(args.path)
+    if not root.is_dir():
+        raise UsageError(f"{root} is not a folder; give the repository's root folder")
+    snapshot = Snapshot.from_folder(root)
+    config = _config(args.config, snapshot, ruleset)
+    report = scan(snapshot, config, ruleset)
+    if args.fix:
+        report = _fix(root, report, snapshot, config, ruleset)
+    output = FORMATS[args.format](report)
+    if args.output:
+        args.output.write_text(output, encoding="utf-8")
+    else:
+        sys.stdout.write(output)
+    return _exit_code(report, args.fail_on or config.fail_on)
+
+
+def _config(path: Path | None, snapshot: Snapshot, ruleset: RuleSet) -> Config:
+    if path is None:
+        return load_repo_config(snapshot, ruleset)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read configuration {path}: {exc.strerror}") from exc
+    return parse_config(text, str(path), {r.id for r in ruleset.claims})
+
+
+def _fix(root: Path, report: Report, snapshot: Snapshot, config: Config, ruleset: RuleSet) -> Report:
+    by_path: dict[str, list] = {}
+    for finding in report.findings:
+        by_path.setdefault(finding.path, []).append(finding)
+    total = 0
+    for rel, findings in by_path.items():
+        target = root / rel
+        text = target.read_text(encoding="utf-8")
+        fixed, applied = apply_fixes(text.replace("\r\n", "\n"), findings)
+        if applied:
+            target.write_text(fixed, encoding="utf-8")
+            total += applied
+    sys.stderr.write(f"openwashing: rewrote {total} place{'s' if total != 1 else ''} "
+                     f"in {len(by_path)} file{'s' if len(by_path) != 1 else ''}\n")
+    return scan(Snapshot.from_folder(root), config, ruleset)
+
+
+def _exit_code(report: Report, fail_on: str) -> int:
+    if fail_on == "never":
+        return EXIT_OK
+    threshold = Level(fail_on).rank
+    return EXIT_FINDINGS if any(f.level.rank >= threshold for f in report.findings) else EXIT_OK
+
+
+def _explain(identifier: str, ruleset: RuleSet) -> int:
+    rule = ruleset.claim(identifier)
+    if rule:
+        sys.stdout.write(render("explain_rule.txt.j2", rule=rule))
+        return EXIT_OK
+    facts = ruleset.license(identifier) or lic.by_hf_id(identifier, ruleset) or \
+        (lic.names_in(identifier, ruleset) or [None])[0]
+    if facts:
+        restrictions = [ruleset.restrictions[r] for r in facts.restrictions]
+        sys.stdout.write(render("explain_license.txt.j2", lic=facts, restrictions=restrictions))
+        return EXIT_OK
+    raise UsageError(f"no rule or licence called {identifier!r}; `openwashing rules` lists them")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
