@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -35,14 +36,16 @@ class Artifacts:
 
 
 def _any(patterns: list[str]) -> re.Pattern[str] | None:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I) if patterns else None
+    # MULTILINE: path patterns are anchored with ^ and $ and run over one path per line.
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I | re.M) if patterns else None
 
 
 @lru_cache(maxsize=8)
 def _compiled(ruleset: RuleSet) -> dict[str, re.Pattern[str] | None]:
     a = ruleset.artifacts
     return {
-        "weight_sections": _any(a.weights.sections), "weight_files": _any(a.weights.files), "weight_ignore": _any(a.weights.ignore_paths),
+        "weight_sections": _any(a.weights.sections), "weight_files": _any(a.weights.files),
+        "weight_ignore": _any(a.weights.ignore_paths),
         "weight_links": _any(a.weights.links), "weight_link_texts": _any(a.weights.link_texts),
         "conversion": _any(a.weights.conversion_scripts), "download": _any(a.weights.download_scripts),
         "train_files": _any(a.training_code.files), "train_ignore": _any(a.training_code.ignore_paths),
@@ -78,28 +81,55 @@ def _match(pattern: re.Pattern[str] | None, text: str) -> bool:
     return bool(pattern and pattern.search(text))
 
 
+class _PathIndex:
+    """All paths in one string, so each pattern runs once over the tree in C, not once per path."""
+
+    def __init__(self, paths: list[str]) -> None:
+        self.paths = paths
+        self.text = "\n".join(paths)
+        self.starts = [0]
+        for path in paths[:-1]:
+            self.starts.append(self.starts[-1] + len(path) + 1)
+
+    def matching(self, pattern: re.Pattern[str] | None) -> list[str]:
+        if pattern is None:
+            return []
+        found: dict[int, str] = {}
+        for match in pattern.finditer(self.text):
+            i = bisect.bisect_right(self.starts, match.start()) - 1
+            # A match may run across a line break; confirm it on the path alone.
+            if i not in found and pattern.search(self.paths[i]):
+                found[i] = self.paths[i]
+        return list(found.values())
+
+
 def _scan_paths(found: Artifacts, paths: list[str], p: dict) -> None:
-    for path in paths:
-        if _match(p["weight_files"], path) and not _match(p["weight_ignore"], path):
-            found.add("weights", Evidence("weight-file", "weight file", path))
-        elif _match(p["conversion"], path):
-            found.add("weights", Evidence("checkpoint-conversion",
-                                          "checkpoint conversion for a model hub", path, strength="medium"))
-        elif _match(p["download"], path):
-            found.add("weak_weights", Evidence("download-script", "download script", path, strength="weak"))
-        if _match(p["train_files"], path) and not _match(p["train_ignore"], path):
+    index = _PathIndex(paths)
+    ignore_weights, ignore_training = p["weight_ignore"], p["train_ignore"]
+    weight_files = [x for x in index.matching(p["weight_files"]) if not _match(ignore_weights, x)]
+    for path in weight_files:
+        found.add("weights", Evidence("weight-file", "weight file", path))
+    for path in index.matching(p["conversion"]):
+        found.add("weights", Evidence("checkpoint-conversion", "checkpoint conversion for a model hub", path,
+                                      strength="medium"))
+    for path in index.matching(p["download"]):
+        found.add("weak_weights", Evidence("download-script", "download script", path, strength="weak"))
+    for path in index.matching(p["train_files"]):
+        if not _match(ignore_training, path):
             found.add("training_code", Evidence("training-code", "training code", path))
-        if _match(p["data_files"], path):
-            found.add("data", Evidence("data-card", "data documentation", path))
-        elif _match(p["data_code"], path) and not _match(p["train_ignore"], path):
-            found.add("data", Evidence("data-processing-code", "data processing code", path,
-                                       strength="medium"))
-        if _match(p["paper_files"], path) and not _match(p["weight_ignore"], path):
+    data_cards = index.matching(p["data_files"])
+    for path in data_cards:
+        found.add("data", Evidence("data-card", "data documentation", path))
+    for path in index.matching(p["data_code"]):
+        if path not in data_cards and not _match(ignore_training, path):
+            found.add("data", Evidence("data-processing-code", "data processing code", path, strength="medium"))
+    for path in index.matching(p["paper_files"]):
+        if not _match(ignore_weights, path):
             found.add("paper", Evidence("paper", "document", path, strength="medium"))
-        if _match(p["eval_files"], path):
-            found.add("evaluation", Evidence("evaluation-code", "evaluation code", path))
-        if _match(p["inference_files"], path):
-            found.add("inference", Evidence("inference-code", "model or inference code", path))
+    for path in index.matching(p["eval_files"]):
+        found.add("evaluation", Evidence("evaluation-code", "evaluation code", path))
+    for path in index.matching(p["inference_files"]):
+        found.add("inference", Evidence("inference-code", "model or inference code", path))
 
 
 def _scan_links(found: Artifacts, doc: Document, p: dict) -> None:

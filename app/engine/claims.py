@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from app.engine.markdown import Document, Segment
 from app.engine.ruleset import ClaimRule, RuleSet, Vocabulary
 
-_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)(?<!\bal)(?<!\bno)(?<!\bfig)"
-                           r"[.!?][*_)\]\"'”’]*(?=\s)")
+_SENTENCE_END = re.compile(r"[.!?][*_)\]\"'”’]*(?=\s)")
+_ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|al|no|fig|approx|cf))$", re.I)
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]—–]|\s-\s|\*\*")
 _WORD = re.compile(r"[A-Za-z][\w'’.-]*[\w]|[A-Za-z]|\d[\w.%-]*|[.;:!?()\[\],&/]")
 _HARD_STOPS = frozenset(".;:!?")
@@ -42,18 +43,31 @@ class Claim:
 def find_claims(doc: Document, ruleset: RuleSet) -> list[Claim]:
     """Every claim in a document, overlapping matches reduced to the longest."""
     claims: list[Claim] = []
+    any_token = _any_token(ruleset)
     for segment in doc.segments:
-        if segment.kind == "quote":
+        if segment.kind == "quote" or not any_token.search(segment.text):
             continue
         for start, end in sentences(segment):
             claims.extend(_claims_in_sentence(doc, segment, start, end, ruleset))
     return _longest_first(claims)
 
 
+@lru_cache(maxsize=8)
+def _compiled_rules(ruleset: RuleSet) -> list[tuple[ClaimRule, list[re.Pattern[str]], list[re.Pattern[str]]]]:
+    return [(rule, rule.token_patterns, rule.exception_patterns) for rule in ruleset.claims]
+
+
+@lru_cache(maxsize=8)
+def _any_token(ruleset: RuleSet) -> re.Pattern[str]:
+    """All rules' claim words in one pattern, to skip the many segments that have none."""
+    return re.compile("|".join(f"(?:{t})" for rule in ruleset.claims for t in rule.tokens), re.I)
+
+
 def sentences(segment: Segment) -> list[tuple[int, int]]:
     """Sentence spans in a segment (headings, cells and HTML lines stand alone)."""
     text = segment.text
-    cuts = [m.end() for m in _SENTENCE_END.finditer(text)]
+    cuts = [m.end() for m in _SENTENCE_END.finditer(text)
+            if not _ABBREVIATION.search(text, max(0, m.start() - 8), m.start())]
     if segment.kind == "html":
         cuts += [m.start() for m in re.finditer("\n", text)]
     spans, start = [], 0
@@ -68,9 +82,11 @@ def _claims_in_sentence(doc: Document, segment: Segment, start: int, end: int,
                         ruleset: RuleSet) -> list[Claim]:
     sentence = segment.text[start:end]
     found = []
-    for rule in ruleset.claims:
-        exceptions = [m.span() for p in rule.exception_patterns for m in p.finditer(sentence)]
-        for pattern in rule.token_patterns:
+    for rule, tokens, exception_patterns in _compiled_rules(ruleset):
+        if not any(t.search(sentence) for t in tokens):
+            continue
+        exceptions = [m.span() for p in exception_patterns for m in p.finditer(sentence)]
+        for pattern in tokens:
             for match in pattern.finditer(sentence):
                 if any(s <= match.start() < e for s, e in exceptions):
                     continue
@@ -87,9 +103,7 @@ def classify(sentence: str, match: re.Match[str], vocab: Vocabulary, describes_l
         return None
     clause = _CLAUSE_BREAK.split(before)[-1]
     recent = " ".join(clause.split()[-_MARKER_WINDOW:])
-    if any(re.search(p, clause, re.I) for p in vocab.negations):
-        return None
-    if any(re.search(p, recent, re.I) for p in vocab.other_markers):
+    if vocab.is_negated(clause) or vocab.is_about_others(recent):
         return None
     head = _head_after(match.group(0) + after, vocab)
     if head is None and _is_predicate(match.group(0), clause, vocab):

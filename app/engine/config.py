@@ -90,10 +90,7 @@ def merge(base: Config, override: Config) -> Config:
 
 
 def _check_rule_ids(config: Config, node: yaml.Node | None, path: str, known: set[str] | None) -> None:
-    if not known:
-        lowered = set()
-    else:
-        lowered = {k.lower() for k in known}
+    lowered = {k.lower() for k in known} if known else set()
     for key, ids in (("ignore", config.ignore), ("levels", list(config.levels))):
         for i, rule_id in enumerate(ids):
             if known and rule_id.lower() not in lowered:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.engine import licenses as lic
 from app.engine.claims import Claim
-from app.engine.models import Assessment, Evidence, Finding, LicenseMatch, Level, Openness
+from app.engine.models import Assessment, Evidence, Finding, Level, LicenseMatch, Openness
 from app.engine.ruleset import RuleSet
 
 _CLAUSE_QUOTE = 140  # characters of a licence clause quoted in a message

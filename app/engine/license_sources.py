@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from functools import lru_cache
 
 import yaml
 
@@ -12,7 +13,7 @@ from app.engine import licenses as lic
 from app.engine.claims import sentences
 from app.engine.markdown import Document
 from app.engine.models import Evidence, LicenseMatch
-from app.engine.ruleset import LicenseFacts, RuleSet
+from app.engine.ruleset import RuleSet
 
 _STATEMENT = re.compile(r"\b(?:licen[cs]ed|released|available|distributed|provided|governed|covered|"
                         r"subject to|under|licen[cs]e)\b", re.I)
@@ -20,6 +21,9 @@ _WEIGHT_WORDS = re.compile(r"\b(?:weights?|models?|checkpoints?|parameters|llms?
 _CODE_WORDS = re.compile(r"\b(?:code|codebase|repository|repo|source|scripts?|software|library|toolkit)\b", re.I)
 _BASED_ON = re.compile(r"\b(?:based on|fine-?tuned (?:from|on)|built (?:on|upon)|derived from|"
                        r"distilled from|initiali[sz]ed from|continued pre-?training (?:of|from))\s+(.{0,60})", re.I)
+# Cheap test for a segment that may state terms at all: most prose does not.
+_MAY_STATE_TERMS = re.compile(r"licen[cs]|terms|agreement|polic|based on|tuned|built (?:on|upon)|derived|"
+                              r"distilled|initiali[sz]ed|continued|commercial|research|production", re.I)
 _STATED_USE_LIMITS = ("non-commercial", "research-only", "non-production")
 _USE_LIMIT_SUBJECT = re.compile(r"\b(?:models?|weights|checkpoints?|this project|the project|we require|"
                                 r"is intended|are intended)\b", re.I)
@@ -63,7 +67,7 @@ def from_front_matter(doc: Document, texts: dict[str, str], ruleset: RuleSet) ->
         found.extend(_hf_license(value, fm, doc, line, texts, ruleset))
     base = fm.get("base_model")
     for model in base if isinstance(base, list) else [base] if base else []:
-        facts = _base_model_license(str(model), ruleset)
+        facts = ruleset.base_model_license(str(model))
         if facts:
             evidence = Evidence("base-model", f"fine-tuned from {model}, bound by its licence", doc.path,
                                 doc.front_matter_lines.get("base_model"))
@@ -93,13 +97,6 @@ def _hf_license(value: str, fm: dict, doc: Document, line: int | None, texts: di
     return [lic.make_unrecognised(name or "a custom licence", "weights", evidence, ruleset)]
 
 
-def _base_model_license(model: str, ruleset: RuleSet) -> LicenseFacts | None:
-    for facts in ruleset.licenses:
-        if any(re.search(p, model, re.I) for p in facts.base_models):
-            return facts
-    return None
-
-
 def from_manifest(path: str, text: str, ruleset: RuleSet) -> list[LicenseMatch]:
     """The code licence declared by pyproject.toml, package.json or CITATION.cff."""
     try:
@@ -117,14 +114,15 @@ def from_manifest(path: str, text: str, ruleset: RuleSet) -> list[LicenseMatch]:
 
 def _manifest_license(path: str, text: str) -> str | None:
     if path.endswith(".toml"):
-        project = tomllib.loads(text).get("project", {})
-        value = project.get("license")
-        return value.get("text") if isinstance(value, dict) else value
-    if path.endswith(".json"):
-        value = json.loads(text).get("license")
-        return value if isinstance(value, str) else None
-    data = yaml.safe_load(text)
-    return data.get("license") if isinstance(data, dict) else None
+        data = tomllib.loads(text).get("project")
+    elif path.endswith(".json"):
+        data = json.loads(text)
+    else:
+        data = yaml.safe_load(text)
+    value = data.get("license") if isinstance(data, dict) else None
+    if isinstance(value, dict):  # pyproject's older table form: license = {text = "MIT"}
+        value = value.get("text")
+    return value if isinstance(value, str) else None
 
 
 def _line_of(text: str, needle: str) -> int | None:
@@ -136,6 +134,8 @@ def from_prose(doc: Document, texts: dict[str, LicenseMatch], ruleset: RuleSet) 
     """Statements such as "the model weights are released under the Llama 2 Community License"."""
     found: list[LicenseMatch] = []
     for segment in doc.segments:
+        if not _MAY_STATE_TERMS.search(segment.text):
+            continue
         for start, end in sentences(segment):
             sentence = segment.text[start:end]
             line = segment.position(start + len(sentence) - len(sentence.lstrip()))[0]
@@ -173,11 +173,17 @@ def _applies_to(sentence: str) -> str:
 def _base_model_statement(sentence: str, doc: Document, line: int, ruleset: RuleSet) -> list[LicenseMatch]:
     found = []
     for match in _BASED_ON.finditer(sentence):
-        facts = _base_model_license(match.group(1), ruleset)
+        facts = ruleset.base_model_license(match.group(1))
         if facts:
             evidence = Evidence("base-model", " ".join(sentence.split())[:160], doc.path, line)
             found.append(lic.make_match(facts, "weights", evidence, ruleset))
     return found
+
+
+@lru_cache(maxsize=8)
+def _use_limit_cues(ruleset: RuleSet) -> list[tuple[str, re.Pattern[str]]]:
+    return [(rid, re.compile("|".join(f"(?:{c})" for c in ruleset.restrictions[rid].cues), re.I))
+            for rid in _STATED_USE_LIMITS]
 
 
 def _use_limits(sentence: str, doc: Document, line: int, ruleset: RuleSet) -> list[LicenseMatch]:
@@ -185,8 +191,7 @@ def _use_limits(sentence: str, doc: Document, line: int, ruleset: RuleSet) -> li
     if not _USE_LIMIT_SUBJECT.search(sentence):
         return []
     folded = lic.normalise(sentence)
-    limits = [rid for rid in _STATED_USE_LIMITS
-              if any(re.search(cue, folded) for cue in ruleset.restrictions[rid].cues)]
+    limits = [rid for rid, cues in _use_limit_cues(ruleset) if cues.search(folded)]
     if not limits:
         return []
     evidence = Evidence("stated-terms", " ".join(sentence.split())[:160], doc.path, line)

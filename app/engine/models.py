@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     """How serious a finding or notice is, ordered like SARIF and GitHub annotations."""
 
     NOTICE = "notice"
@@ -18,7 +18,7 @@ class Level(str, Enum):
         return {"notice": 1, "warning": 2, "error": 3}[self.value]
 
 
-class Openness(str, Enum):
+class Openness(StrEnum):
     """The overall verdict for a repository."""
 
     OPEN_SOURCE_AI = "open-source-ai"

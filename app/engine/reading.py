@@ -11,6 +11,7 @@ from app.engine.snapshot import Snapshot, UnreadableFile
 
 _README = re.compile(r"^readme(?:[._-][\w-]+)*(?:\.(?:md|markdown|mdx|txt|rst))?$", re.I)
 _MODEL_CARD = re.compile(r"(?:^|/)(?:model[_-]?card|modelcard)[^/]*\.(?:md|markdown|txt)$", re.I)
+_MODEL_CARD_LINE = re.compile(r"\n[^\n]*/(?:model[_-]?card|modelcard)[^/\n]*\.(?:md|markdown|txt)(?=\n|$)", re.I)
 _LICENSE_FILE = re.compile(r"^(?:[\w .-]*(?:licen[cs]e|copying|use[_-]?policy|acceptable[_-]?use)[\w .-]*)$", re.I)
 _MANIFESTS = ("pyproject.toml", "package.json", "CITATION.cff")
 _MARKDOWN = re.compile(r"\.(?:md|markdown|mdx)$", re.I)
@@ -28,16 +29,19 @@ class Selection:
 
 def select_paths(paths: list[str], config: Config) -> Selection:
     chosen = Selection()
-    for path in paths:
+    nested_cards = {m.group(0).lstrip("\n") for m in _MODEL_CARD_LINE.finditer("\n" + "\n".join(paths))}
+    candidates = [p for p in paths if "/" not in p] + sorted(nested_cards)
+    if config.include:
+        candidates += [p for p in paths if config.includes(p)]
+    for path in dict.fromkeys(candidates):
         if config.excludes(path):
             continue
         name = path.rsplit("/", 1)[-1]
-        top_level = "/" not in path
-        if (top_level and _README.match(name)) or _MODEL_CARD.search(path) or config.includes(path):
+        if _README.match(name) or _MODEL_CARD.search(path) or config.includes(path):
             chosen.documents.append(path)
-        elif top_level and _LICENSE_FILE.match(name) and not name.lower().endswith((".py", ".svg", ".png")):
+        elif "/" not in path and _LICENSE_FILE.match(name) and not name.lower().endswith((".py", ".svg", ".png")):
             chosen.license_files.append(path)
-        elif top_level and name in _MANIFESTS:
+        elif "/" not in path and name in _MANIFESTS:
             chosen.manifests.append(path)
     chosen.documents.sort(key=_document_order)
     return chosen

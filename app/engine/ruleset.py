@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from app.paths import rules_dir
 
@@ -86,13 +86,20 @@ class ClaimRule(_Strict):
             raise ValueError(f"unknown placeholders {sorted(unknown)}")
         return value
 
+    _tokens: list[re.Pattern[str]] = PrivateAttr(default_factory=list)
+    _exceptions: list[re.Pattern[str]] = PrivateAttr(default_factory=list)
+
+    def model_post_init(self, _context: object) -> None:
+        self._tokens = [_compile(t) for t in self.tokens]
+        self._exceptions = [_compile(t) for t in self.exceptions]
+
     @property
     def token_patterns(self) -> list[re.Pattern[str]]:
-        return [_compile(t) for t in self.tokens]
+        return self._tokens
 
     @property
     def exception_patterns(self) -> list[re.Pattern[str]]:
-        return [_compile(t) for t in self.exceptions]
+        return self._exceptions
 
     def replacement_for(self, token: str, before: str, after: str) -> str:
         for swap in self.swap:
@@ -148,6 +155,8 @@ class Vocabulary(_Strict):
     phrase_boundaries: frozenset[str]
     other_markers: list[str]
     negations: list[str]
+    _other: re.Pattern[str] = PrivateAttr()
+    _negation: re.Pattern[str] = PrivateAttr()
 
     @field_validator("other_markers", "negations")
     @classmethod
@@ -155,6 +164,16 @@ class Vocabulary(_Strict):
         for value in values:
             _compile(value)
         return values
+
+    def model_post_init(self, _context: object) -> None:
+        self._other = _compile("|".join(f"(?:{p})" for p in self.other_markers) or r"(?!)")
+        self._negation = _compile("|".join(f"(?:{p})" for p in self.negations) or r"(?!)")
+
+    def is_about_others(self, left_context: str) -> bool:
+        return bool(self._other.search(left_context))
+
+    def is_negated(self, left_context: str) -> bool:
+        return bool(self._negation.search(left_context))
 
 
 class _PatternGroup(_Strict):
@@ -207,11 +226,24 @@ class RuleSet:
     artifacts: ArtifactPatterns
     root: Path
 
+    def base_model_license(self, model: str) -> LicenseFacts | None:
+        """The licence a model id or name is bound by, for fine-tunes of restricted models."""
+        for facts, pattern in _base_model_patterns(self):
+            if pattern.search(model):
+                return facts
+        return None
+
     def license(self, license_id: str) -> LicenseFacts | None:
         return next((lic for lic in self.licenses if lic.id == license_id), None)
 
     def claim(self, rule_id: str) -> ClaimRule | None:
         return next((rule for rule in self.claims if rule.id.lower() == rule_id.lower()), None)
+
+
+@lru_cache(maxsize=8)
+def _base_model_patterns(ruleset: RuleSet) -> list[tuple[LicenseFacts, re.Pattern[str]]]:
+    return [(facts, _compile("|".join(f"(?:{p})" for p in facts.base_models)))
+            for facts in ruleset.licenses if facts.base_models]
 
 
 def _read_yaml(path: Path) -> object:

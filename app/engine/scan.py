@@ -11,14 +11,16 @@ from app.engine.claims import find_claims
 from app.engine.config import CONFIG_PATH, Config, ConfigError, parse_config
 from app.engine.judge import judge
 from app.engine.markdown import Document, parse_document, parse_plain
-from app.engine.models import Finding, LicenseMatch, Level, Notice, Report
+from app.engine.models import Finding, Level, LicenseMatch, Notice, Report
 from app.engine.reading import is_markdown, read_text, select_paths
 from app.engine.ruleset import RuleSet, default_ruleset
 from app.engine.snapshot import Snapshot
 
-_ENGLISH = frozenset("the and of to is in for with that this are on as by be we our it an or from".split())
+_ENGLISH = frozenset({"the", "and", "of", "to", "is", "in", "for", "with", "that", "this", "are", "on",
+                      "as", "by", "be", "we", "our", "it", "an", "or", "from"})
 _MIN_ENGLISH_SHARE = 0.08  # English prose has a third of its words from the list above
-_LFS_WEIGHTS = re.compile(r"^(\S*\.(?:safetensors|bin|pt|pth|ckpt|gguf|h5|msgpack|onnx))\s.*filter=lfs", re.M)
+_LFS_WEIGHTS = re.compile(
+    r"^(\S*\.(?:safetensors|bin|pt|pth|ckpt|gguf|h5|msgpack|onnx))\s.*filter=lfs", re.M)
 
 
 def load_repo_config(snapshot: Snapshot, ruleset: RuleSet | None = None) -> Config:
@@ -170,9 +172,10 @@ def _with_configured_level(finding: Finding, config: Config) -> Finding:
 
 
 def _looks_english(doc: Document) -> bool:
-    words = re.findall(r"[A-Za-z]+", " ".join(s.text for s in doc.segments))
-    if len(words) < 20:
-        return True
-    cjk = len(re.findall(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", doc.text))
+    prose = " ".join(s.text for s in doc.segments)
+    words = re.findall(r"[A-Za-z]+", prose)
+    cjk_words = len(re.findall(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", prose)) // 2
+    if len(words) + cjk_words < 20:
+        return True  # too little text to tell; check it
     english = sum(1 for w in words if w.lower() in _ENGLISH)
-    return english / (len(words) + cjk) >= _MIN_ENGLISH_SHARE
+    return english / (len(words) + cjk_words) >= _MIN_ENGLISH_SHARE

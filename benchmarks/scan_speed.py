@@ -1,0 +1,107 @@
+"""How fast a scan is, against a bare regular-expression search as the floor.
+
+Usage: python benchmarks/scan_speed.py [--repeat N]
+
+Prints the median time to scan (1) a 1 MB README, (2) a tree of 100,000 paths, (3) a typical
+30 KB README, each beside a bare `re` search for "open source" over the same text. Targets: the
+full scan within 10x of the bare search, and the 30 KB README in under 20 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app.engine.ruleset import default_ruleset
+from app.engine.scan import scan
+from app.engine.snapshot import Snapshot
+
+NAIVE = re.compile(r"open[\s-]?source", re.I)
+
+# One screen of a typical model card: headings, prose with and without claims, a table, links, code.
+BLOCK = """
+## Model overview {n}
+
+Acme-{n}B is an open-source model for multilingual chat, fine-tuned from a base model on
+instruction data. It outperforms other open-source chat models of its size on most benchmarks,
+and we thank the open-source community for the libraries it builds on. See the
+[model page](https://huggingface.co/example/acme-{n}b) and the [paper](https://arxiv.org/abs/2401.0{n}).
+
+| Model | Context | Download |
+|-------|---------|----------|
+| Acme-{n}B | 8k | [weights](https://huggingface.co/example/acme-{n}b) |
+
+```python
+from transformers import AutoModelForCausalLM
+model = AutoModelForCausalLM.from_pretrained("example/acme-{n}b")  # open source? not prose
+```
+
+- Runs on a single GPU with quantisation; the evaluation code is in `eval/`.
+- The weights are released under the Acme Community License, with an acceptable use policy.
+"""
+
+LICENSE = "ACME COMMUNITY LICENSE\n\nUsers above 700 million monthly active users must ask for a licence.\n"
+
+
+def readme_of_size(size: int) -> str:
+    parts, n = ["# Acme\n"], 0
+    while sum(map(len, parts)) < size:
+        parts.append(BLOCK.format(n=n))
+        n += 1
+    return "".join(parts)[:size]
+
+
+def median_seconds(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def bench_readme(size: int, repeat: int) -> tuple[float, float, int]:
+    text = readme_of_size(size)
+    snapshot = Snapshot.from_mapping({"README.md": text, "LICENSE": LICENSE}, ["model.safetensors"])
+    full = median_seconds(lambda: scan(snapshot), repeat)
+    bare = median_seconds(lambda: sum(1 for _ in NAIVE.finditer(text)), repeat)
+    return full, bare, len(scan(snapshot).findings)
+
+
+def bench_tree(count: int, repeat: int) -> tuple[float, float]:
+    paths = [f"src/module_{i // 100}/part_{i % 100}/file_{i}.py" for i in range(count - 3)]
+    paths += ["model-00001-of-00002.safetensors", "train.py"]
+    text = readme_of_size(2_000)
+    snapshot = Snapshot.from_mapping({"README.md": text, "LICENSE": LICENSE}, paths)
+    listing = "\n".join(paths) + text
+    full = median_seconds(lambda: scan(snapshot), repeat)
+    bare = median_seconds(lambda: sum(1 for _ in NAIVE.finditer(listing)), repeat)
+    return full, bare
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+    default_ruleset()  # load the rules once, as a long-running app does
+    full, bare, findings = bench_readme(1_000_000, args.repeat)
+    print(f"1 MB README:        scan {full * 1000:8.1f} ms   bare regex {bare * 1000:7.2f} ms   "
+          f"ratio {full / bare:6.1f}x   ({findings} findings)")
+    tree_full, tree_bare = bench_tree(100_000, args.repeat)
+    print(f"100,000-path tree:  scan {tree_full * 1000:8.1f} ms   bare regex {tree_bare * 1000:7.2f} ms   "
+          f"ratio {tree_full / tree_bare:6.1f}x")
+    typical, typical_bare, _ = bench_readme(30_000, args.repeat * 4)
+    print(f"30 KB README:       scan {typical * 1000:8.1f} ms   bare regex {typical_bare * 1000:7.2f} ms   "
+          f"(target < 20 ms: {'met' if typical < 0.020 else 'NOT met'})")
+    print(f"1 MB within 10x of the bare search: {'met' if full <= 10 * bare else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

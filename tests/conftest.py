@@ -1,0 +1,54 @@
+"""Shared helpers: building small repositories on disk or in memory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.engine.ruleset import default_ruleset
+from app.engine.scan import scan
+from app.engine.snapshot import Snapshot
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+EXAMPLE = ROOT / "examples" / "openwashed-model"
+
+APACHE_HEAD = """
+                                 Apache License
+                           Version 2.0, January 2004
+                        http://www.apache.org/licenses/
+
+   TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION
+"""
+
+MIT_TEXT = """MIT License
+
+Copyright (c) 2026 Example
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND.
+"""
+
+
+@pytest.fixture(scope="session")
+def ruleset():
+    return default_ruleset()
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    for rel, content in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    return root
+
+
+def scan_files(files: dict[str, str | bytes], extra_paths: tuple[str, ...] = (), config=None):
+    return scan(Snapshot.from_mapping(files, extra_paths), config)

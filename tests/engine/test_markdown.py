@@ -1,0 +1,66 @@
+"""Parsing Markdown: prose positions, what is not prose, front matter, suppression comments."""
+
+from __future__ import annotations
+
+from app.engine.markdown import parse_document
+
+
+def prose(text: str) -> str:
+    return " ".join(" ".join(s.text.split()) for s in parse_document("README.md", text).segments)
+
+
+def test_inline_code_urls_and_link_targets_are_blanked():
+    text = "See [our model](https://example.com/open-source) and `open source` or https://x.org/open-source."
+    assert "open-source" not in prose(text).replace("open source", "")
+    assert "our model" in prose(text)
+
+
+def test_front_matter_is_evidence_not_prose():
+    doc = parse_document("README.md", "---\nlicense: other\nlicense_name: llama3\n---\n# Hi\n")
+    assert doc.front_matter == {"license": "other", "license_name": "llama3"}
+    assert doc.front_matter_lines == {"license": 2, "license_name": 3}
+    assert prose("---\nlicense: open source\n---\nHello\n") == "Hello"
+
+
+def test_malformed_front_matter_is_reported():
+    doc = parse_document("README.md", "---\nlicense: [unclosed\n---\nHello\n")
+    assert doc.front_matter is None
+    assert "not valid YAML" in doc.front_matter_error
+
+
+def test_unclosed_front_matter_is_reported():
+    doc = parse_document("README.md", "---\nlicense: mit\n\nHello\n")
+    assert "never closed" in doc.front_matter_error
+
+
+def test_links_are_collected_with_lines():
+    doc = parse_document("README.md", "Intro\n\n[weights](https://huggingface.co/org/model)\n\n"
+                                      '<a href="https://example.com/x">x</a>\n\n[ref]: https://example.org/r\n')
+    hrefs = {(link.href, link.line) for link in doc.links}
+    assert ("https://huggingface.co/org/model", 3) in hrefs
+    assert ("https://example.com/x", 5) in hrefs
+    assert ("https://example.org/r", 7) in hrefs
+
+
+def test_sections_and_code_blocks():
+    doc = parse_document("README.md", "# A\n\n## Training\n\n```bash\npython train.py\n```\n\n## Other\n")
+    training = next(s for s in doc.sections if s.title == "Training")
+    assert (training.line, training.end_line) == (3, 8)
+    assert [b.content for b in doc.code_in(training)] == ["python train.py\n"]
+
+
+def test_suppression_comments():
+    text = ("<!-- openwashing-disable-next-line -->\nline two\nline three\n"
+            "<!-- openwashing-disable OpenSourceClaim -->\nfive\nsix\n<!-- openwashing-enable -->\neight\n")
+    doc = parse_document("README.md", text)
+    assert doc.is_suppressed(2, "AnyRule")
+    assert not doc.is_suppressed(3, "AnyRule")
+    assert doc.is_suppressed(5, "OpenSourceClaim") and doc.is_suppressed(6, "opensourceclaim")
+    assert not doc.is_suppressed(5, "FullyOpenClaim")
+    assert not doc.is_suppressed(8, "OpenSourceClaim")
+
+
+def test_crlf_line_endings_keep_positions():
+    doc = parse_document("README.md", "Title\r\n\r\nAcme is open.\r\n")
+    segment = doc.segments[-1]
+    assert segment.position(0) == (3, 1)

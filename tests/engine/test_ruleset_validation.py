@@ -1,0 +1,48 @@
+"""Rule files are validated when they load; a bad one is named with the key that is wrong."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from app.engine.ruleset import RuleFileError, load_ruleset
+from app.paths import rules_dir
+
+
+@pytest.fixture
+def rules_copy(tmp_path):
+    target = tmp_path / "rules"
+    shutil.copytree(rules_dir(), target)
+    return target
+
+
+def test_bundled_rules_load():
+    rules = load_ruleset()
+    assert len(rules.claims) >= 4 and len(rules.licenses) >= 50
+
+
+def test_adding_a_licence_needs_no_code(rules_copy, ruleset):
+    (rules_copy / "licenses" / "Acme-Model.yml").write_text(
+        "id: Acme-Model\nname: Acme Model License\nosi_approved: false\nopen_terms: false\nkind: model\n"
+        "restrictions: [non-commercial]\nphrases: ['ACME MODEL LICENSE']\nsource: https://example.com\n")
+    rules = load_ruleset(rules_copy)
+    assert rules.license("Acme-Model").restrictions == ["non-commercial"]
+
+
+@pytest.mark.parametrize(("file", "content", "expected"), [
+    ("claims/OpenSourceClaim.yml", "id: OpenSourceClaim\nextends: claim\n", "level: Field required"),
+    ("claims/Broken.yml", "id: Broken\nextends: claim\nlevel: error\ntargets: [model]\nlink: x\nmessage: m\n"
+     "description: d\ntokens: ['(unclosed']\nswap: [{replacement: x}]\n", "invalid regular expression"),
+    ("claims/Other.yml", "id: NotTheFileName\nextends: claim\nlevel: error\ntargets: [model]\nlink: x\n"
+     "message: m\ndescription: d\ntokens: ['x']\nswap: [{replacement: x}]\n", "must match the file name"),
+    ("licenses/MIT.yml", "id: MIT\nname: MIT\nosi_approved: true\nopen_terms: true\nkind: software\n"
+     "restrictions: [made-up]\nphrases: [x]\nsource: s\n", "unknown restriction ids"),
+    ("licenses/MIT.yml", "id: MIT\nname: [unclosed\n", "is not valid YAML"),
+    ("context.yml", "model_nouns: [model]\n", "software_nouns: Field required"),
+])
+def test_bad_rule_files_are_named(rules_copy, file, content, expected):
+    (rules_copy / file).write_text(content)
+    with pytest.raises(RuleFileError) as raised:
+        load_ruleset(rules_copy)
+    assert file.split("/")[-1] in str(raised.value) and expected in str(raised.value)
