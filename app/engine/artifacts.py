@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -66,7 +65,7 @@ def find_artifacts(paths: list[str], documents: list[Document], ruleset: RuleSet
     """Scan the tree listing and the parsed documents for evidence."""
     found = Artifacts()
     patterns = _compiled(ruleset)
-    _scan_paths(found, paths, patterns)
+    _scan_paths(found, paths, patterns, ruleset)
     for path in lfs_weight_paths:
         found.add("weights", Evidence("lfs-pointer", f"Git LFS stores weight files ({path})", ".gitattributes"))
     for doc in documents:
@@ -82,53 +81,76 @@ def _match(pattern: re.Pattern[str] | None, text: str) -> bool:
 
 
 class _PathIndex:
-    """All paths in one string, so each pattern runs once over the tree in C, not once per path."""
+    """All paths in one string, so each pattern runs once over the tree in C, not once per path.
+
+    Every line starts with "/", so a pattern's leading "(?:^|/)" becomes a literal "/" that the
+    regex engine can skip ahead to. Patterns about a file's name alone run over a second string
+    of "<index>/<name>" lines, which has a quarter of the slashes to try.
+    """
 
     def __init__(self, paths: list[str]) -> None:
         self.paths = paths
-        self.text = "\n".join(paths)
-        self.starts = [0]
-        for path in paths[:-1]:
-            self.starts.append(self.starts[-1] + len(path) + 1)
+        self.full = "/" + "\n/".join(paths)
+        self.names = "\n".join(f"{i}/{p.rsplit('/', 1)[-1]}" for i, p in enumerate(paths))
 
-    def matching(self, pattern: re.Pattern[str] | None) -> list[str]:
-        if pattern is None:
-            return []
-        found: dict[int, str] = {}
-        for match in pattern.finditer(self.text):
-            i = bisect.bisect_right(self.starts, match.start()) - 1
-            # A match may run across a line break; confirm it on the path alone.
-            if i not in found and pattern.search(self.paths[i]):
-                found[i] = self.paths[i]
-        return list(found.values())
+    def matching(self, patterns: list[str]) -> list[str]:
+        found: set[str] = set()
+        for pattern in patterns:
+            single = re.compile(pattern, re.I)
+            for path in self._candidates(pattern):
+                # A match may run across a line break; confirm it on the path alone.
+                if path not in found and single.search(path):
+                    found.add(path)
+        return sorted(found)
+
+    def _candidates(self, pattern: str) -> list[str]:
+        body = _tree_pattern(pattern)
+        if "/" in body.pattern[1:]:
+            return [self._line(self.full, m.start())[1:] for m in body.finditer(self.full)]
+        return [self.paths[int(self._line(self.names, m.start()).split("/", 1)[0])]
+                for m in body.finditer(self.names)]
+
+    @staticmethod
+    def _line(text: str, offset: int) -> str:
+        start = text.rfind("\n", 0, offset) + 1
+        end = text.find("\n", offset)
+        return text[start:end if end >= 0 else len(text)]
 
 
-def _scan_paths(found: Artifacts, paths: list[str], p: dict) -> None:
+@lru_cache(maxsize=256)
+def _tree_pattern(pattern: str) -> re.Pattern[str]:
+    anchor = "(?:^|/)"
+    body = "/" + pattern[len(anchor):] if pattern.startswith(anchor) else pattern
+    return re.compile(body, re.I | re.M)
+
+
+def _scan_paths(found: Artifacts, paths: list[str], p: dict, ruleset: RuleSet) -> None:
+    a = ruleset.artifacts
     index = _PathIndex(paths)
     ignore_weights, ignore_training = p["weight_ignore"], p["train_ignore"]
-    weight_files = [x for x in index.matching(p["weight_files"]) if not _match(ignore_weights, x)]
-    for path in weight_files:
-        found.add("weights", Evidence("weight-file", "weight file", path))
-    for path in index.matching(p["conversion"]):
+    for path in index.matching(a.weights.files):
+        if not _match(ignore_weights, path):
+            found.add("weights", Evidence("weight-file", "weight file", path))
+    for path in index.matching(a.weights.conversion_scripts):
         found.add("weights", Evidence("checkpoint-conversion", "checkpoint conversion for a model hub", path,
                                       strength="medium"))
-    for path in index.matching(p["download"]):
+    for path in index.matching(a.weights.download_scripts):
         found.add("weak_weights", Evidence("download-script", "download script", path, strength="weak"))
-    for path in index.matching(p["train_files"]):
+    for path in index.matching(a.training_code.files):
         if not _match(ignore_training, path):
             found.add("training_code", Evidence("training-code", "training code", path))
-    data_cards = index.matching(p["data_files"])
+    data_cards = index.matching(a.data.files)
     for path in data_cards:
         found.add("data", Evidence("data-card", "data documentation", path))
-    for path in index.matching(p["data_code"]):
+    for path in index.matching(a.data.processing_code):
         if path not in data_cards and not _match(ignore_training, path):
             found.add("data", Evidence("data-processing-code", "data processing code", path, strength="medium"))
-    for path in index.matching(p["paper_files"]):
+    for path in index.matching(a.paper.files):
         if not _match(ignore_weights, path):
             found.add("paper", Evidence("paper", "document", path, strength="medium"))
-    for path in index.matching(p["eval_files"]):
+    for path in index.matching(a.evaluation.files):
         found.add("evaluation", Evidence("evaluation-code", "evaluation code", path))
-    for path in index.matching(p["inference_files"]):
+    for path in index.matching(a.inference_code.files):
         found.add("inference", Evidence("inference-code", "model or inference code", path))
 
 
@@ -167,13 +189,13 @@ def _scan_sections(found: Artifacts, doc: Document, p: dict) -> None:
 
 def _scan_prose(found: Artifacts, doc: Document, p: dict) -> None:
     for segment in doc.segments:
-        text = segment.text
-        dataset = p["datasets"].search(text) if p["datasets"] else None
-        if dataset and p["data_context"].search(text):
-            line, _ = segment.position(dataset.start())
-            found.add("data", Evidence("named-dataset", f"names the training data: {dataset.group(0)}",
-                                       doc.path, line))
-        if _match(p["intermediate"], text):
+        if p["datasets"] and p["datasets"].search(segment.raw) and p["data_context"].search(segment.raw):
+            dataset = p["datasets"].search(segment.text)
+            if dataset and p["data_context"].search(segment.text):
+                line, _ = segment.position(dataset.start())
+                found.add("data", Evidence("named-dataset", f"names the training data: {dataset.group(0)}",
+                                           doc.path, line))
+        if _match(p["intermediate"], segment.raw) and _match(p["intermediate"], segment.text):
             found.add("intermediate", Evidence("intermediate-checkpoints", "intermediate checkpoints",
                                                doc.path, segment.lines[0]))
 

@@ -45,7 +45,7 @@ def find_claims(doc: Document, ruleset: RuleSet) -> list[Claim]:
     claims: list[Claim] = []
     any_token = _any_token(ruleset)
     for segment in doc.segments:
-        if segment.kind == "quote" or not any_token.search(segment.text):
+        if segment.kind == "quote" or not any_token.search(segment.raw) or not any_token.search(segment.text):
             continue
         for start, end in sentences(segment):
             claims.extend(_claims_in_sentence(doc, segment, start, end, ruleset))

@@ -134,7 +134,7 @@ def from_prose(doc: Document, texts: dict[str, LicenseMatch], ruleset: RuleSet) 
     """Statements such as "the model weights are released under the Llama 2 Community License"."""
     found: list[LicenseMatch] = []
     for segment in doc.segments:
-        if not _MAY_STATE_TERMS.search(segment.text):
+        if not _MAY_STATE_TERMS.search(segment.raw):
             continue
         for start, end in sentences(segment):
             sentence = segment.text[start:end]

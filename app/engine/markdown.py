@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 import yaml
 from markdown_it import MarkdownIt
@@ -25,7 +26,13 @@ _HREF = re.compile(r"""\b(?:href|src)\s*=\s*["']([^"']+)["']""", re.I)
 _BARE_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()\[\]]+")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)\s*$")
+_MD_LINK = re.compile(r"\[([^\]\n]*)\]\(\s*(<[^>\n]*>|[^)\s]+)")
 _MAY_NEED_MASK = re.compile(r"[`<\[@]|https?:|www\.")
+# In this order: what is inside code or a comment must not be read as a link, and so on.
+_MASKS = (
+    (_HTML_COMMENT, 0), (_CODE_SPAN, 0), (_IMAGE, 0), (_LINK_DEST, 1), (_HTML_TAG, 0),
+    (_AUTOLINK, 0), (_BARE_URL, 0), (_EMAIL, 0), (_REF_LABEL, 1),
+)
 _SUPPRESS = re.compile(r"<!--\s*openwashing-(disable-next-line|disable|enable)\b([^>]*?)-->", re.I)
 
 
@@ -40,14 +47,31 @@ class Link:
 
 @dataclass
 class Segment:
-    """A run of prose from one block. `text` keeps the raw length; non-prose is blanked."""
+    """A run of prose from one block, with a map back to source lines and columns.
 
-    text: str
+    `raw` is the source text; `text` is the same length with code, URLs, HTML and link targets
+    blanked out, computed only for the few segments a consumer actually reads closely.
+    """
+
+    raw: str
     kind: str
-    starts: list[int]  # offset in `text` where each source line begins
+    starts: list[int]  # offset in the text where each source line begins
     lines: list[int]  # 1-based source line of each of those
     cols: list[int]  # 0-based column in the source line where the text begins
-    links: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, href) of link text
+
+    @cached_property
+    def text(self) -> str:
+        return _mask(self.raw)
+
+    @cached_property
+    def links(self) -> list[tuple[int, int, str]]:
+        """(start, end, href) of each link's text."""
+        spans = []
+        for match in _LINK_DEST.finditer(self.raw):
+            label_start = self.raw.rfind("[", 0, match.start())
+            if label_start >= 0:
+                spans.append((label_start + 1, match.start(), match.group(1).strip("<>")))
+        return spans
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) in the source file of an offset into `text`."""
@@ -117,6 +141,7 @@ def parse_document(path: str, text: str) -> Document:
     )
     _walk_tokens(doc, tokens, lines)
     _close_sections(doc, len(lines))
+    doc.links = _document_links(text, body_start, doc.line_offsets)
     for ref in env.get("references", {}).values():
         doc.links.append(Link(ref["href"], "", (ref.get("map") or [0])[0] + 1))
     return doc
@@ -129,7 +154,8 @@ def parse_plain(path: str, text: str) -> Document:
                    _line_offsets(text))
     for number, line in enumerate(text.split("\n"), start=1):
         if line.strip():
-            doc.segments.append(_segment([(number, 0, line)], "text", doc))
+            doc.segments.append(_segment([(number, 0, line)], "text"))
+    doc.links = _document_links(text, 0, doc.line_offsets)
     return doc
 
 
@@ -202,7 +228,7 @@ def _walk_tokens(doc: Document, tokens: list, lines: list[str]) -> None:
             pieces = _locate(token.content, token.map[0], lines, cursors)
             if not pieces:
                 continue
-            segment = _segment(pieces, block_kind, doc)
+            segment = _segment(pieces, block_kind)
             doc.segments.append(segment)
             if block_kind == "heading" and doc.sections and not doc.sections[-1].title:
                 last = doc.sections[-1]
@@ -218,7 +244,7 @@ def _html_block(doc: Document, token, lines: list[str]) -> None:
     start, end = token.map
     pieces = [(n + 1, 0, lines[n]) for n in range(start, min(end, len(lines)))]
     if pieces:
-        doc.segments.append(_segment(pieces, "html", doc))
+        doc.segments.append(_segment(pieces, "html"))
 
 
 def _locate(content: str, first_line: int, lines: list[str], cursors: dict[int, int]):
@@ -240,7 +266,7 @@ def _locate(content: str, first_line: int, lines: list[str], cursors: dict[int, 
     return pieces
 
 
-def _segment(pieces: list[tuple[int, int, str]], kind: str, doc: Document) -> Segment:
+def _segment(pieces: list[tuple[int, int, str]], kind: str) -> Segment:
     starts, numbers, cols, parts = [], [], [], []
     offset = 0
     for number, col, piece in pieces:
@@ -249,39 +275,16 @@ def _segment(pieces: list[tuple[int, int, str]], kind: str, doc: Document) -> Se
         cols.append(col)
         parts.append(piece)
         offset += len(piece) + 1
-    raw = "\n".join(parts)
-    segment = Segment(_mask(raw, doc, numbers[0] if numbers else 1), kind, starts, numbers, cols)
-    segment.links = _link_texts(raw, segment)
-    return segment
+    return Segment("\n".join(parts), kind, starts, numbers, cols)
 
 
-def _mask(raw: str, doc: Document, line: int) -> str:
-    """Blank out code, URLs, e-mail addresses, HTML and link targets; record the links."""
+def _mask(raw: str) -> str:
+    """Blank out code, URLs, e-mail addresses, HTML and link targets, keeping every offset."""
     if not _MAY_NEED_MASK.search(raw):
         return raw
     text = raw
-    for pattern in (_HTML_COMMENT, _CODE_SPAN, _IMAGE):
-        text = _blank_all(text, [m.span() for m in pattern.finditer(text)])
-    spans = []
-    for match in _LINK_DEST.finditer(text):
-        label_start = text.rfind("[", 0, match.start())
-        doc.links.append(Link(match.group(1).strip("<>"), raw[label_start + 1:match.start()] if label_start >= 0
-                              else "", line + raw.count("\n", 0, match.start())))
-        spans.append((match.start() + 1, match.end()))
-    text = _blank_all(text, spans)
-    spans = []
-    for match in _HTML_TAG.finditer(text):
-        for href in _HREF.finditer(match.group(0)):
-            doc.links.append(Link(href.group(1), "", line + raw.count("\n", 0, match.start())))
-        spans.append(match.span())
-    text = _blank_all(text, spans)
-    for pattern in (_AUTOLINK, _BARE_URL, _EMAIL, _REF_LABEL):
-        spans = []
-        for match in pattern.finditer(text):
-            if pattern is _BARE_URL:
-                doc.links.append(Link(match.group(0), "", line + raw.count("\n", 0, match.start())))
-            spans.append((match.start() + (1 if pattern is _REF_LABEL else 0), match.end()))
-        text = _blank_all(text, spans)
+    for pattern, skip in _MASKS:
+        text = _blank_all(text, [(m.start() + skip, m.end()) for m in pattern.finditer(text)])
     return text
 
 
@@ -298,13 +301,26 @@ def _blank_all(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(parts)
 
 
-def _link_texts(raw: str, segment: Segment) -> list[tuple[int, int, str]]:
-    spans = []
-    for match in _LINK_DEST.finditer(raw):
-        label_start = raw.rfind("[", 0, match.start())
-        if label_start >= 0:
-            spans.append((label_start + 1, match.start(), match.group(1).strip("<>")))
-    return spans
+def _document_links(text: str, body_start: int, line_offsets: list[int]) -> list[Link]:
+    """Every link target in the document outside front matter and HTML comments, with its line."""
+    body = _blank_all(text, [m.span() for m in _HTML_COMMENT.finditer(text)])
+    first = line_offsets[body_start] if body_start < len(line_offsets) else len(text)
+    links: list[Link] = []
+    taken: set[int] = set()
+
+    def line_of(offset: int) -> int:
+        return bisect.bisect_right(line_offsets, offset)
+
+    for match in _MD_LINK.finditer(body, first):
+        links.append(Link(match.group(2).strip("<>"), match.group(1), line_of(match.start())))
+        taken.add(match.start(2))
+    for match in _HREF.finditer(body, first):
+        links.append(Link(match.group(1), "", line_of(match.start())))
+        taken.add(match.start(1))
+    for match in _BARE_URL.finditer(body, first):
+        if match.start() not in taken:
+            links.append(Link(match.group(0).rstrip(".,;:"), "", line_of(match.start())))
+    return links
 
 
 def _plain(text: str) -> str:

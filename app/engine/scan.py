@@ -172,7 +172,7 @@ def _with_configured_level(finding: Finding, config: Config) -> Finding:
 
 
 def _looks_english(doc: Document) -> bool:
-    prose = " ".join(s.text for s in doc.segments)
+    prose = " ".join(s.raw for s in doc.segments)
     words = re.findall(r"[A-Za-z]+", prose)
     cjk_words = len(re.findall(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", prose)) // 2
     if len(words) + cjk_words < 20:
