@@ -1,0 +1,1 @@
+"""The GitHub boundary: the only package that imports PyGithub or PyJWT."""

@@ -1,0 +1,22 @@
+"""GitHub's published limits for check runs and comments (docs.github.com, REST check runs / reviews)."""
+
+MAX_ANNOTATIONS_PER_REQUEST = 50  # "annotations: maximum of 50 per request"
+MAX_SUMMARY_CHARS = 65_535  # output.summary and output.text maxLength
+MAX_ANNOTATION_MESSAGE_BYTES = 64 * 1024  # annotation message / raw_details: 64 KB
+MAX_ANNOTATION_TITLE_CHARS = 255
+MAX_COMMENT_CHARS = 65_536  # issue and review comment bodies
+MAX_REVIEW_COMMENTS = 30  # ours: more inline suggestions than this are summarised instead
+MAX_ACTIONS = 3  # check run buttons; label <= 20, description <= 40, identifier <= 20 characters
+
+
+def truncate(text: str, limit: int, note: str = "\n\n… (truncated to fit GitHub's limit)") -> str:
+    if len(text) <= limit:
+        return text
+    return text[: limit - len(note)] + note
+
+
+def truncate_bytes(text: str, limit: int) -> str:
+    data = text.encode()
+    if len(data) <= limit:
+        return text
+    return data[: limit - 4].decode("utf-8", errors="ignore") + " …"

@@ -1,0 +1,126 @@
+"""A repository at one commit, as the engine sees it: one tree read, blobs read only when needed."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+from github import Github, GithubException
+
+from app.engine.config import CONFIG_PATH, Config, ConfigError, merge, parse_config
+from app.engine.ruleset import RuleSet
+from app.engine.snapshot import Snapshot, UnreadableFile
+from app.jobs.store import Store
+
+log = logging.getLogger("openwashing.github")
+SYMLINK_MODE = "120000"
+ORG_CONFIG_REPO = ".github"  # Probot's convention for organisation-wide settings
+ORG_CONFIG_TTL_SECONDS = 300
+
+
+@dataclass
+class RepositoryView:
+    snapshot: Snapshot
+    truncated: bool
+    config: Config
+    config_sources: dict[str, str] = field(default_factory=dict)
+    config_error: ConfigError | None = None
+    texts: dict[str, str] = field(default_factory=dict)  # files the engine read, for suggestions
+
+
+class _OrgConfigCache:
+    """Organisation configs change rarely; keep them a few minutes instead of one call per event."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[float, str | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> tuple[bool, str | None]:
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry and time.monotonic() - entry[0] < ORG_CONFIG_TTL_SECONDS:
+            return True, entry[1]
+        return False, None
+
+    def put(self, key: str, text: str | None) -> None:
+        with self._lock:
+            self._entries[key] = (time.monotonic(), text)
+
+
+ORG_CONFIGS = _OrgConfigCache()
+
+
+def read_commit(gh: Github, store: Store, full_name: str, sha: str, ruleset: RuleSet) -> RepositoryView:
+    """The snapshot and effective configuration of a commit."""
+    repo = gh.get_repo(full_name)
+    tree = repo.get_git_tree(sha, recursive=True)
+    entries = {e.path: e for e in tree.tree if e.type == "blob"}
+    texts: dict[str, str] = {}
+
+    def read(path: str) -> bytes:
+        entry = entries.get(path)
+        if entry is None:
+            raise FileNotFoundError(path)
+        if entry.mode == SYMLINK_MODE:
+            raise UnreadableFile("it is a symbolic link")
+        data = store.blob(entry.sha)
+        if data is None:
+            blob = repo.get_git_blob(entry.sha)
+            data = base64.b64decode(blob.content) if blob.encoding == "base64" else blob.content.encode()
+            store.save_blob(entry.sha, data)
+        texts[path] = data.decode("utf-8", errors="replace")
+        return data
+
+    snapshot = Snapshot(sorted(entries), read, lambda p: entries[p].size if p in entries else None,
+                        name=full_name)
+    view = RepositoryView(snapshot, bool(tree.raw_data.get("truncated")), Config(), texts=texts)
+    _effective_config(gh, view, full_name, ruleset)
+    return view
+
+
+def _effective_config(gh: Github, view: RepositoryView, full_name: str, ruleset: RuleSet) -> None:
+    known = {r.id for r in ruleset.claims}
+    owner = full_name.split("/")[0]
+    try:
+        if CONFIG_PATH in view.snapshot.paths:
+            text = view.snapshot.read_bytes(CONFIG_PATH).decode("utf-8", errors="replace")
+            own = parse_config(text, CONFIG_PATH, known)
+            view.config_sources = {k: f"{full_name}/{CONFIG_PATH}" for k in own.model_fields_set}
+            view.config = own
+            if own.extends:
+                base_repo = own.extends if "/" in own.extends else f"{owner}/{own.extends}"
+                base = _remote_config(gh, base_repo, known)
+                if base is not None:
+                    view.config = merge(base, own)
+                    for key in base.model_fields_set - own.model_fields_set:
+                        view.config_sources[key] = f"{base_repo}/{CONFIG_PATH} (_extends)"
+        else:
+            org_repo = f"{owner}/{ORG_CONFIG_REPO}"
+            org = _remote_config(gh, org_repo, known)
+            if org is not None:
+                view.config = org
+                view.config_sources = {k: f"{org_repo}/{CONFIG_PATH}" for k in org.model_fields_set}
+    except ConfigError as exc:
+        view.config_error = exc
+
+
+def _remote_config(gh: Github, repo_name: str, known: set[str]) -> Config | None:
+    cached, text = ORG_CONFIGS.get(repo_name)
+    if not cached:
+        try:
+            content = gh.get_repo(repo_name).get_contents(CONFIG_PATH)
+            text = content.decoded_content.decode("utf-8", errors="replace")
+        except GithubException as exc:
+            if exc.status != 404:
+                raise
+            text = None
+        ORG_CONFIGS.put(repo_name, text)
+    if text is None:
+        return None
+    try:
+        return parse_config(text, f"{repo_name}/{CONFIG_PATH}", known)
+    except ConfigError as exc:
+        raise ConfigError(f"{repo_name}/{CONFIG_PATH}", exc.line, exc.key, exc.detail) from exc

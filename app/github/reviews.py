@@ -1,0 +1,129 @@
+"""Pull request reviews: one COMMENT review of suggestions on the lines the pull request changes."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+
+from github import Github
+
+from app.engine.fix import apply_fixes
+from app.engine.models import Finding
+from app.github.calls import with_backoff
+from app.github.diff import FileDiff, parse_patch
+from app.github.limits import MAX_COMMENT_CHARS, MAX_REVIEW_COMMENTS, truncate
+from app.report.templating import render
+from app.settings import Settings
+
+log = logging.getLogger("openwashing.reviews")
+FINGERPRINT = re.compile(r"<!-- openwashing:fp=([0-9a-f]{16}) -->")
+
+
+@dataclass
+class Suggestion:
+    path: str
+    start_line: int
+    end_line: int
+    findings: list[Finding]
+    new_text: str
+    fingerprint: str
+
+
+@dataclass
+class ReviewOutcome:
+    posted: int
+    skipped_existing: int
+    outside_diff: int
+    summarised: int
+
+
+def suggestions_for(findings: list[Finding], texts: dict[str, str], diffs: dict[str, FileDiff]) -> tuple[
+        list[Suggestion], int]:
+    """Suggestions for findings on changed lines, merged per line range; and how many were outside."""
+    suggestions, outside = [], 0
+    for path, group in _by_line_range(findings):
+        first, last = group[0].line, max(f.end_line for f in group)
+        diff, text = diffs.get(path), texts.get(path)
+        changed = diff and all(n in diff.added for n in range(first, last + 1)) and diff.same_hunk(first, last)
+        if not changed or text is None or any(f.replacement is None for f in group):
+            outside += len(group)
+            continue
+        new_text = _rewritten_lines(text, group, first, last)
+        if new_text is None:
+            outside += len(group)
+            continue
+        suggestions.append(Suggestion(path, first, last, group, new_text, _fingerprint(path, group)))
+    return suggestions, outside
+
+
+def _by_line_range(findings: list[Finding]) -> list[tuple[str, list[Finding]]]:
+    groups: list[tuple[str, list[Finding]]] = []
+    for f in sorted(findings, key=lambda f: (f.path, f.line, f.column)):
+        if groups and groups[-1][0] == f.path and f.line <= max(g.end_line for g in groups[-1][1]):
+            groups[-1][1].append(f)
+        else:
+            groups.append((f.path, [f]))
+    return groups
+
+
+def _rewritten_lines(text: str, group: list[Finding], first: int, last: int) -> str | None:
+    text = text.replace("\r\n", "\n")
+    lines = text.split("\n")
+    start = sum(len(line) + 1 for line in lines[:first - 1])
+    end = start + len("\n".join(lines[first - 1:last]))
+    local = [_shifted(f, start) for f in group]
+    rewritten, applied = apply_fixes(text[start:end], local)
+    if applied != len(group) or rewritten == text[start:end]:
+        return None  # never post a no-op or partial suggestion
+    return rewritten
+
+
+def _shifted(f: Finding, offset: int) -> Finding:
+    from dataclasses import replace
+
+    return replace(f, start=f.start - offset, end=f.end - offset)
+
+
+def _fingerprint(path: str, group: list[Finding]) -> str:
+    # Words and rules, not line numbers: a later push that moves the line does not post it again.
+    key = "\0".join([path, *(f"{f.rule}:{f.text}:{f.replacement}" for f in group)])
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def comment_body(s: Suggestion) -> str:
+    fence = "````" if "```" in s.new_text else "```"
+    body = render("review_comment.md.j2", suggestion=s, fence=fence)
+    return truncate(body, MAX_COMMENT_CHARS)
+
+
+def review_pull_request(gh: Github, settings: Settings, full_name: str, number: int, sha: str,
+                        findings: list[Finding], texts: dict[str, str], check_url: str | None) -> ReviewOutcome:
+    repo = gh.get_repo(full_name)
+    pull = repo.get_pull(number)
+
+    def retry(call, what):
+        return with_backoff(call, settings.max_retries, settings.retry_base_seconds, what)
+
+    files = retry(lambda: list(pull.get_files()), "list pull request files")
+    diffs = {f.filename: parse_patch(f.patch) for f in files}
+    candidates = [f for f in findings if f.path in diffs]
+    suggestions, outside = suggestions_for(candidates, texts, diffs)
+    outside += len(findings) - len(candidates)
+    if not suggestions:
+        return ReviewOutcome(0, 0, outside, 0)
+    existing = retry(lambda: {m.group(1) for c in pull.get_review_comments()
+                              for m in FINGERPRINT.finditer(c.body or "")}, "list review comments")
+    fresh = [s for s in suggestions if s.fingerprint not in existing]
+    posted, rest = fresh[:MAX_REVIEW_COMMENTS], fresh[MAX_REVIEW_COMMENTS:]
+    if posted:
+        body = truncate(render("review_body.md.j2", posted=posted, rest=rest, outside=outside,
+                               check_url=check_url), MAX_COMMENT_CHARS)
+        comments = [{"path": s.path, "line": s.end_line, "side": "RIGHT", "body": comment_body(s),
+                     **({"start_line": s.start_line, "start_side": "RIGHT"} if s.start_line != s.end_line else {})}
+                    for s in posted]
+        # A review is one POST; repeating it after a server error could duplicate it, so the
+        # fingerprints above are what make a retry of the whole job safe.
+        pull.create_review(commit=repo.get_commit(sha), body=body, event="COMMENT", comments=comments)
+    return ReviewOutcome(len(posted), len(suggestions) - len(fresh), outside, len(rest))

@@ -1,0 +1,1 @@
+"""Durable background work: the delivery store, the Huey queue and the check job."""

@@ -1,0 +1,1 @@
+"""Receiving GitHub webhook deliveries: signature, storage, routing to handlers."""

@@ -1,0 +1,17 @@
+"""pull_request: check the head commit and review the changed lines."""
+
+from __future__ import annotations
+
+from app.webhooks.router import router
+from app.webhooks.work import CheckRequest
+
+
+@router.register("pull_request", "opened", "synchronize", "reopened", "ready_for_review")
+def check_pull_request(payload: dict) -> list[CheckRequest]:
+    installation = (payload.get("installation") or {}).get("id")
+    pull = payload["pull_request"]
+    if installation is None:
+        return []
+    # The check run belongs to the base repository, also for a pull request from a fork.
+    return [CheckRequest(payload["repository"]["full_name"], pull["head"]["sha"], installation,
+                         f"pull_request.{payload['action']}", pull_number=payload["number"])]

@@ -1,0 +1,19 @@
+"""push: check the pushed commit of any branch; ignore tags and branch deletions."""
+
+from __future__ import annotations
+
+from app.webhooks.router import router
+from app.webhooks.work import CheckRequest
+
+NULL_SHA = "0" * 40
+
+
+@router.register("push")
+def check_pushed_commit(payload: dict) -> list[CheckRequest]:
+    ref, after = payload.get("ref", ""), payload.get("after") or NULL_SHA
+    if payload.get("deleted") or after == NULL_SHA or not ref.startswith("refs/heads/"):
+        return []
+    installation = (payload.get("installation") or {}).get("id")
+    if installation is None:
+        return []
+    return [CheckRequest(payload["repository"]["full_name"], after, installation, "push")]

@@ -1,0 +1,403 @@
+"""A fake GitHub REST API on 127.0.0.1 for end-to-end tests: in-memory repositories, trees, blobs,
+pull requests, check runs, reviews and comments. Every request the app sends is recorded and
+checked against GitHub's OpenAPI description (tests/fixtures/github/api.github.com.subset.json,
+copied from ../shared/fixtures/github/openapi/, which documents its provenance)."""
+
+from __future__ import annotations
+
+import base64
+import difflib
+import hashlib
+import itertools
+import json
+import re
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jwt
+import uvicorn
+from openapi_core import OpenAPI
+from openapi_core.testing import MockRequest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+SPEC_PATH = Path(__file__).resolve().parent.parent / "fixtures" / "github" / "api.github.com.subset.json"
+_SPEC_CACHE: dict = {}
+
+
+def load_openapi() -> OpenAPI:
+    if "api" not in _SPEC_CACHE:
+        spec = json.loads(SPEC_PATH.read_text())
+        _drop_inline_discriminators(spec)
+        _SPEC_CACHE["api"] = OpenAPI.from_dict(spec)
+    return _SPEC_CACHE["api"]
+
+
+def _drop_inline_discriminators(node: object) -> None:
+    # OpenAPI 3.0 defines `discriminator` only for oneOf branches given as $ref; the check-run
+    # schema uses inline branches, where the oneOf alone decides. Validators that try to resolve
+    # an implicit mapping would reject every valid body, so the keyword is dropped there.
+    if isinstance(node, dict):
+        branches = node.get("oneOf") or node.get("anyOf")
+        if "discriminator" in node and branches and not all("$ref" in b for b in branches):
+            del node["discriminator"]
+        for value in node.values():
+            _drop_inline_discriminators(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_inline_discriminators(value)
+
+
+def git_sha(kind: str, data: bytes) -> str:
+    return hashlib.sha1(f"{kind} {len(data)}\0".encode() + data).hexdigest()
+
+
+@dataclass
+class Fault:
+    """Answer the next `times` requests matching method and path with this status."""
+
+    method: str
+    path: str  # regular expression on the path
+    status: int
+    times: int = 1
+    headers: dict = field(default_factory=dict)
+    body: dict = field(default_factory=lambda: {"message": "Server Error"})
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict
+    body: object
+    status: int
+    auth: str
+
+
+class FakeGitHub:
+    def __init__(self, app_id: int, public_key: str) -> None:
+        self.app_id, self.public_key = app_id, public_key
+        self.lock = threading.RLock()
+        self.repos: dict[str, dict] = {}
+        self.blobs: dict[str, bytes] = {}
+        self.trees: dict[str, list[dict]] = {}
+        self.commits: dict[str, str] = {}  # commit sha -> tree sha
+        self.check_runs: dict[int, dict] = {}
+        self.annotations: dict[int, list[dict]] = {}
+        self.reviews: list[dict] = []
+        self.review_comments: list[dict] = []
+        self.issue_comments: list[dict] = []
+        self.reactions: list[dict] = []
+        self.tokens: dict[str, int] = {}
+        self.hook_deliveries: list[dict] = []
+        self.redelivered: list[int] = []
+        self.requests: list[Recorded] = []
+        self.violations: list[str] = []
+        self.faults: list[Fault] = []
+        self.permissions: dict[tuple[str, str], str] = {}
+        self.delay_seconds = 0.0
+        self._ids = itertools.count(1000)
+        self.api = load_openapi()
+        self.base_url = ""
+        self._server: uvicorn.Server | None = None
+
+    # Building state ---------------------------------------------------------------------------
+
+    def add_repo(self, full_name: str, files: dict[str, str | bytes], default_branch: str = "main") -> str:
+        owner, name = full_name.split("/")
+        self.repos[full_name] = {"id": next(self._ids), "name": name, "full_name": full_name,
+                                 "owner": {"login": owner, "id": 1, "type": "Organization"},
+                                 "default_branch": default_branch, "branches": {}, "pulls": {}}
+        sha = self.commit(full_name, files)
+        self.repos[full_name]["branches"][default_branch] = sha
+        return sha
+
+    def commit(self, full_name: str, files: dict[str, str | bytes]) -> str:
+        entries = []
+        for path, content in sorted(files.items()):
+            data = content.encode() if isinstance(content, str) else content
+            sha = git_sha("blob", data)
+            self.blobs[sha] = data
+            entries.append({"path": path, "mode": "100644", "type": "blob", "sha": sha, "size": len(data)})
+        tree_sha = git_sha("tree", json.dumps(entries).encode())
+        self.trees[tree_sha] = entries
+        commit_sha = git_sha("commit", f"{tree_sha}{next(self._ids)}".encode())
+        self.commits[commit_sha] = tree_sha
+        return commit_sha
+
+    def files_at(self, sha: str) -> dict[str, bytes]:
+        return {e["path"]: self.blobs[e["sha"]] for e in self.trees[self.commits[sha]]}
+
+    def add_pull(self, full_name: str, number: int, base_sha: str, head_sha: str, head_repo: str | None = None,
+                 head_ref: str = "feature") -> None:
+        before, after = self.files_at(base_sha), self.files_at(head_sha)
+        files = []
+        for path in sorted(set(before) | set(after)):
+            old = before.get(path, b"").decode(errors="replace").splitlines()
+            new = after.get(path, b"").decode(errors="replace").splitlines()
+            if old == new:
+                continue
+            patch = "\n".join(list(difflib.unified_diff(old, new, lineterm="", n=3))[2:])
+            files.append({"sha": git_sha("blob", after.get(path, b"")), "filename": path,
+                          "status": "modified" if path in before else "added", "additions": 1, "deletions": 0,
+                          "changes": 1, "patch": patch, "blob_url": "", "raw_url": "", "contents_url": ""})
+        self.repos[full_name]["pulls"][number] = {"number": number, "head": head_sha, "base": base_sha,
+                                                  "files": files, "head_repo": head_repo or full_name,
+                                                  "head_ref": head_ref}
+
+    # Queries for assertions ---------------------------------------------------------------------
+
+    def runs_for(self, full_name: str, sha: str) -> list[dict]:
+        return [r for r in self.check_runs.values() if r["repo"] == full_name and r["head_sha"] == sha]
+
+    def calls(self, method: str | None = None, pattern: str = "") -> list[Recorded]:
+        return [r for r in self.requests if (method is None or r.method == method) and re.search(pattern, r.path)]
+
+    # Serving ------------------------------------------------------------------------------------
+
+    def start(self) -> FakeGitHub:
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        self.base_url = f"http://127.0.0.1:{port}"
+        config = uvicorn.Config(self.asgi(), log_level="warning", lifespan="off")
+        self._server = uvicorn.Server(config)
+        threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True).start()
+        deadline = time.time() + 10
+        while not self._server.started and time.time() < deadline:
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.should_exit = True
+
+    def asgi(self) -> Starlette:
+        return Starlette(routes=[Route("/{path:path}", self._dispatch,
+                                       methods=["GET", "POST", "PATCH", "PUT", "DELETE"])])
+
+    async def _dispatch(self, request: Request) -> Response:
+        raw = await request.body()
+        path, method = "/" + request.path_params["path"], request.method
+        query = dict(request.query_params)
+        body = json.loads(raw) if raw else None
+        auth = request.headers.get("authorization", "")
+        self._validate(method, path, query, raw, request.headers)
+        if self.delay_seconds:
+            time.sleep(self.delay_seconds)
+        with self.lock:
+            fault = next((f for f in self.faults if f.method == method and re.search(f.path, path) and f.times), None)
+            if fault:
+                fault.times -= 1
+                response = JSONResponse(fault.body, status_code=fault.status, headers=fault.headers)
+            else:
+                response = self._handle(method, path, query, body, auth)
+            self.requests.append(Recorded(method, path, query, body, response.status_code, auth.split(" ")[0]))
+        response.headers["x-ratelimit-remaining"] = "4999"
+        response.headers["x-ratelimit-limit"] = "5000"
+        return response
+
+    def _validate(self, method: str, path: str, query: dict, raw: bytes, headers) -> None:
+        # GitHub's {path} parameter of the contents API spans slashes; OpenAPI templates do not.
+        contents = re.fullmatch(r"/repos/([^/]+)/([^/]+)/contents/(.+)", path)
+        pattern = "/repos/{owner}/{repo}/contents/{path}" if contents else None
+        view_args = dict(zip(("owner", "repo", "path"), contents.groups(), strict=True)) if contents else None
+        request = MockRequest("https://api.github.com", method.lower(), path, path_pattern=pattern,
+                              view_args=view_args, args=query, data=raw or None, headers=dict(headers))
+        for error in self.api.iter_request_errors(request):
+            cause = error.__cause__
+            detail = getattr(cause, "schema_errors", None) or cause or error
+            self.violations.append(f"{method} {path}: {type(error).__name__}: {str(detail)[:400]}")
+
+    # Handlers -------------------------------------------------------------------------------------
+
+    def _handle(self, method: str, path: str, query: dict, body, auth: str) -> Response:
+        for pattern, verb, handler in self._routes():
+            match = re.fullmatch(pattern, path)
+            if match and verb == method:
+                if not self._authorised(path, auth):
+                    return JSONResponse({"message": "Bad credentials"}, status_code=401)
+                return handler(*match.groups(), query=query, body=body)
+        return JSONResponse({"message": "Not Found"}, status_code=404)
+
+    def _authorised(self, path: str, auth: str) -> bool:
+        scheme, _, credential = auth.partition(" ")
+        if path.startswith("/app"):
+            if scheme.lower() != "bearer":
+                return False
+            try:
+                claims = jwt.decode(credential, self.public_key, algorithms=["RS256"])
+            except jwt.PyJWTError:
+                return False
+            return str(claims.get("iss")) == str(self.app_id) and claims["exp"] - claims["iat"] <= 660
+        return scheme.lower() in ("token", "bearer") and credential in self.tokens
+
+    def _routes(self):
+        repo = r"/repos/([^/]+/[^/]+)"
+        return [
+            (r"/app/installations/(\d+)/access_tokens", "POST", self._token),
+            (r"/app/hook/deliveries", "GET", self._list_deliveries),
+            (r"/app/hook/deliveries/(\d+)/attempts", "POST", self._redeliver),
+            (repo + r"/git/trees/([0-9a-f]+)", "GET", self._tree),
+            (repo + r"/git/blobs/([0-9a-f]+)", "GET", self._blob),
+            (repo + r"/contents/(.+)", "GET", self._contents),
+            (repo + r"/commits/([0-9a-f]+)/check-runs", "GET", self._list_runs),
+            (repo + r"/check-runs", "POST", self._create_run),
+            (repo + r"/check-runs/(\d+)", "PATCH", self._update_run),
+            (repo + r"/check-runs/(\d+)", "GET", self._get_run),
+            (repo + r"/check-runs/(\d+)/annotations", "GET", self._list_annotations),
+            (repo + r"/pulls/(\d+)", "GET", self._get_pull),
+            (repo + r"/pulls/(\d+)/files", "GET", self._pull_files),
+            (repo + r"/pulls/(\d+)/comments", "GET", self._list_review_comments),
+            (repo + r"/pulls/(\d+)/reviews", "POST", self._create_review),
+        ]
+
+    def _repo(self, full_name: str) -> dict | None:
+        return self.repos.get(full_name)
+
+    def _token(self, installation_id: str, query, body) -> Response:
+        token = f"ghs_fake_{next(self._ids)}"
+        self.tokens[token] = int(installation_id)
+        expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+        return JSONResponse({"token": token, "expires_at": expires, "permissions": {"checks": "write"}},
+                            status_code=201)
+
+    def _tree(self, full_name: str, sha: str, query, body) -> Response:
+        tree_sha = self.commits.get(sha, sha)
+        if self._repo(full_name) is None or tree_sha not in self.trees:
+            return JSONResponse({"message": "Not Found"}, status_code=404)
+        entries = [{**e, "url": f"{self.base_url}/repos/{full_name}/git/blobs/{e['sha']}"} for e in self.trees[tree_sha]]
+        return JSONResponse({"sha": tree_sha, "url": f"{self.base_url}/repos/{full_name}/git/trees/{tree_sha}",
+                             "tree": entries, "truncated": False})
+
+    def _blob(self, full_name: str, sha: str, query, body) -> Response:
+        if sha not in self.blobs:
+            return JSONResponse({"message": "Not Found"}, status_code=404)
+        data = self.blobs[sha]
+        return JSONResponse({"sha": sha, "size": len(data), "encoding": "base64", "node_id": "B",
+                             "url": f"{self.base_url}/repos/{full_name}/git/blobs/{sha}",
+                             "content": base64.b64encode(data).decode()})
+
+    def _contents(self, full_name: str, path: str, query, body) -> Response:
+        repo = self._repo(full_name)
+        if repo is None:
+            return JSONResponse({"message": "Not Found"}, status_code=404)
+        sha = query.get("ref") or repo["branches"][repo["default_branch"]]
+        data = self.files_at(sha).get(path)
+        if data is None:
+            return JSONResponse({"message": "Not Found"}, status_code=404)
+        return JSONResponse({"type": "file", "encoding": "base64", "size": len(data), "name": path.split("/")[-1],
+                             "path": path, "sha": git_sha("blob", data), "content": base64.b64encode(data).decode(),
+                             "url": f"{self.base_url}/repos/{full_name}/contents/{path}"})
+
+    def _run_json(self, run: dict) -> dict:
+        return {k: v for k, v in run.items() if k != "repo"}
+
+    def _list_runs(self, full_name: str, sha: str, query, body) -> Response:
+        runs = [self._run_json(r) for r in self.runs_for(full_name, sha)
+                if "check_name" not in query or r["name"] == query["check_name"]]
+        return JSONResponse({"total_count": len(runs), "check_runs": runs})
+
+    def _create_run(self, full_name: str, query, body) -> Response:
+        run_id = next(self._ids)
+        run = {"id": run_id, "repo": full_name, "name": body["name"], "head_sha": body["head_sha"],
+               "status": body.get("status", "queued"), "conclusion": body.get("conclusion"),
+               "external_id": body.get("external_id"), "started_at": body.get("started_at"),
+               "completed_at": None, "output": {"title": None, "summary": None, "annotations_count": 0},
+               "actions": body.get("actions", []), "app": {"id": self.app_id, "slug": "openwashing"},
+               "url": f"{self.base_url}/repos/{full_name}/check-runs/{run_id}",
+               "html_url": f"https://github.com/{full_name}/runs/{run_id}", "pull_requests": []}
+        self.check_runs[run_id] = run
+        self.annotations[run_id] = []
+        self._apply_output(run, body.get("output"))
+        return JSONResponse(self._run_json(run), status_code=201)
+
+    def _apply_output(self, run: dict, output: dict | None) -> None:
+        if not output:
+            return
+        run["output"].update({k: v for k, v in output.items() if k != "annotations"})
+        self.annotations[run["id"]].extend(output.get("annotations", []))
+        run["output"]["annotations_count"] = len(self.annotations[run["id"]])
+
+    def _update_run(self, full_name: str, run_id: str, query, body) -> Response:
+        run = self.check_runs.get(int(run_id))
+        if run is None:
+            return JSONResponse({"message": "Not Found"}, status_code=404)
+        for key in ("status", "conclusion", "completed_at", "started_at", "external_id", "actions"):
+            if key in body:
+                run[key] = body[key]
+        if body.get("conclusion"):
+            run["status"] = "completed"
+        self._apply_output(run, body.get("output"))
+        return JSONResponse(self._run_json(run))
+
+    def _get_run(self, full_name: str, run_id: str, query, body) -> Response:
+        run = self.check_runs.get(int(run_id))
+        return JSONResponse(self._run_json(run)) if run else JSONResponse({"message": "Not Found"}, status_code=404)
+
+    def _list_annotations(self, full_name: str, run_id: str, query, body) -> Response:
+        items = self.annotations.get(int(run_id), [])
+        per_page, page = int(query.get("per_page", 30)), int(query.get("page", 1))
+        chunk = items[(page - 1) * per_page: page * per_page]
+        headers = {}
+        last = max(1, -(-len(items) // per_page))
+        url = f"{self.base_url}/repos/{full_name}/check-runs/{run_id}/annotations?per_page={per_page}"
+        if page < last:
+            headers["link"] = f'<{url}&page={page + 1}>; rel="next", <{url}&page={last}>; rel="last"'
+        return JSONResponse([{**a, "blob_href": ""} for a in chunk], headers=headers)
+
+    def _pull_json(self, full_name: str, pull: dict) -> dict:
+        head_repo = self.repos.get(pull["head_repo"], {"full_name": pull["head_repo"], "id": 1})
+        return {"number": pull["number"], "state": "open", "url": f"{self.base_url}/repos/{full_name}/pulls/{pull['number']}",
+                "head": {"sha": pull["head"], "ref": pull["head_ref"],
+                         "repo": {"full_name": head_repo["full_name"], "id": head_repo["id"]}},
+                "base": {"sha": pull["base"], "ref": self.repos[full_name]["default_branch"],
+                         "repo": {"full_name": full_name, "id": self.repos[full_name]["id"]}}}
+
+    def _get_pull(self, full_name: str, number: str, query, body) -> Response:
+        pull = (self._repo(full_name) or {}).get("pulls", {}).get(int(number))
+        if not pull:
+            return JSONResponse({"message": "Not Found"}, status_code=404)
+        return JSONResponse(self._pull_json(full_name, pull))
+
+    def _pull_files(self, full_name: str, number: str, query, body) -> Response:
+        pull = self.repos[full_name]["pulls"][int(number)]
+        return JSONResponse(pull["files"])
+
+    def _list_review_comments(self, full_name: str, number: str, query, body) -> Response:
+        return JSONResponse([c for c in self.review_comments if c["repo"] == full_name and c["pull"] == int(number)])
+
+    def _create_review(self, full_name: str, number: str, query, body) -> Response:
+        pull = self.repos[full_name]["pulls"][int(number)]
+        for comment in body.get("comments", []):
+            diff_lines = _added_lines(next((f["patch"] for f in pull["files"] if f["filename"] == comment["path"]), ""))
+            if comment["line"] not in diff_lines:
+                return JSONResponse({"message": "Pull request review thread line must be part of the diff"},
+                                    status_code=422)
+        review_id = next(self._ids)
+        review = {"id": review_id, "repo": full_name, "pull": int(number), "body": body.get("body"),
+                  "event": body.get("event"), "commit_id": body.get("commit_id"), "state": "COMMENTED",
+                  "user": {"login": "openwashing[bot]", "id": 2, "type": "Bot"}, "html_url": "", "node_id": "R"}
+        self.reviews.append(review)
+        for comment in body.get("comments", []):
+            self.review_comments.append({"id": next(self._ids), "repo": full_name, "pull": int(number),
+                                         "review": review_id, "commit_id": body.get("commit_id"), **comment})
+        return JSONResponse({k: v for k, v in review.items() if k not in ("repo", "pull")})
+
+    def _list_deliveries(self, query, body) -> Response:
+        return JSONResponse(self.hook_deliveries)
+
+    def _redeliver(self, delivery_id: str, query, body) -> Response:
+        self.redelivered.append(int(delivery_id))
+        return JSONResponse({}, status_code=202)
+
+
+def _added_lines(patch: str) -> set[int]:
+    from app.github.diff import parse_patch
+
+    return parse_patch(patch).added
