@@ -10,6 +10,7 @@ import jwt
 from github import Auth, Github, GithubIntegration
 from github.GithubRetry import GithubRetry
 
+from app.github.repository import ConfigCache
 from app.settings import Settings
 
 log = logging.getLogger("openwashing.github")
@@ -61,6 +62,7 @@ class GitHubApp:
         self._installations: dict[int, Github] = {}
         self._locks: dict[int, threading.Lock] = {}
         self._guard = threading.Lock()
+        self.configs = ConfigCache()
 
     def _client(self, auth: Auth.Auth) -> Github:
         s = self.settings

@@ -31,7 +31,7 @@ class RepositoryView:
     texts: dict[str, str] = field(default_factory=dict)  # files the engine read, for suggestions
 
 
-class _OrgConfigCache:
+class ConfigCache:
     """Organisation configs change rarely; keep them a few minutes instead of one call per event."""
 
     def __init__(self) -> None:
@@ -50,10 +50,8 @@ class _OrgConfigCache:
             self._entries[key] = (time.monotonic(), text)
 
 
-ORG_CONFIGS = _OrgConfigCache()
-
-
-def read_commit(gh: Github, store: Store, full_name: str, sha: str, ruleset: RuleSet) -> RepositoryView:
+def read_commit(gh: Github, store: Store, full_name: str, sha: str, ruleset: RuleSet,
+                configs: ConfigCache) -> RepositoryView:
     """The snapshot and effective configuration of a commit."""
     repo = gh.get_repo(full_name)
     tree = repo.get_git_tree(sha, recursive=True)
@@ -77,11 +75,12 @@ def read_commit(gh: Github, store: Store, full_name: str, sha: str, ruleset: Rul
     snapshot = Snapshot(sorted(entries), read, lambda p: entries[p].size if p in entries else None,
                         name=full_name)
     view = RepositoryView(snapshot, bool(tree.raw_data.get("truncated")), Config(), texts=texts)
-    _effective_config(gh, view, full_name, ruleset)
+    _effective_config(gh, view, full_name, ruleset, configs)
     return view
 
 
-def _effective_config(gh: Github, view: RepositoryView, full_name: str, ruleset: RuleSet) -> None:
+def _effective_config(gh: Github, view: RepositoryView, full_name: str, ruleset: RuleSet,
+                      configs: ConfigCache) -> None:
     known = {r.id for r in ruleset.claims}
     owner = full_name.split("/")[0]
     try:
@@ -92,14 +91,14 @@ def _effective_config(gh: Github, view: RepositoryView, full_name: str, ruleset:
             view.config = own
             if own.extends:
                 base_repo = own.extends if "/" in own.extends else f"{owner}/{own.extends}"
-                base = _remote_config(gh, base_repo, known)
+                base = _remote_config(gh, base_repo, known, configs)
                 if base is not None:
                     view.config = merge(base, own)
                     for key in base.model_fields_set - own.model_fields_set:
                         view.config_sources[key] = f"{base_repo}/{CONFIG_PATH} (_extends)"
         else:
             org_repo = f"{owner}/{ORG_CONFIG_REPO}"
-            org = _remote_config(gh, org_repo, known)
+            org = _remote_config(gh, org_repo, known, configs)
             if org is not None:
                 view.config = org
                 view.config_sources = {k: f"{org_repo}/{CONFIG_PATH}" for k in org.model_fields_set}
@@ -107,8 +106,8 @@ def _effective_config(gh: Github, view: RepositoryView, full_name: str, ruleset:
         view.config_error = exc
 
 
-def _remote_config(gh: Github, repo_name: str, known: set[str]) -> Config | None:
-    cached, text = ORG_CONFIGS.get(repo_name)
+def _remote_config(gh: Github, repo_name: str, known: set[str], configs: ConfigCache) -> Config | None:
+    cached, text = configs.get(repo_name)
     if not cached:
         try:
             content = gh.get_repo(repo_name).get_contents(CONFIG_PATH)
@@ -117,7 +116,7 @@ def _remote_config(gh: Github, repo_name: str, known: set[str]) -> Config | None
             if exc.status != 404:
                 raise
             text = None
-        ORG_CONFIGS.put(repo_name, text)
+        configs.put(repo_name, text)
     if text is None:
         return None
     try:

@@ -30,7 +30,7 @@ def run_check(app: GitHubApp, store: Store, settings: Settings, ruleset: RuleSet
     run = None
     try:
         run = checks.start(delivery_id)
-        view = read_commit(gh, store, work.repo, work.sha, ruleset)
+        view = read_commit(gh, store, work.repo, work.sha, ruleset, app.configs)
         report = scan(view.snapshot, view.config, ruleset)
         if view.truncated:
             report.notices.append(Notice("(tree)", "GitHub truncated the file tree; some paths were not seen"))

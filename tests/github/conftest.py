@@ -106,6 +106,10 @@ def start_app(fake, keys, tmp_path):
         app.stop()
 
 
+def raw_payload(name: str) -> dict:
+    return copy.deepcopy(json.loads((WEBHOOKS / name).read_text()))
+
+
 def payload(name: str, repo: str = REPO, installation: int = INSTALLATION, **changes) -> dict:
     """A real GitHub example payload, pointed at a fake repository."""
     data = copy.deepcopy(json.loads((WEBHOOKS / name).read_text()))
