@@ -16,6 +16,7 @@ from app.engine.scan import load_repo_config, scan
 from app.engine.snapshot import Snapshot
 from app.report import FORMATS
 from app.report.templating import render
+from app.settings import SettingsError, load_settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 FAIL_LEVELS = ("error", "warning", "notice", "never")
@@ -44,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     explain = commands.add_parser("explain", help="explain a rule or a licence")
     explain.add_argument("id", help="rule id, licence id, SPDX id or Hugging Face licence id")
     commands.add_parser("rules", help="list the rules and licences")
+
+    serve = commands.add_parser("serve", help="run the GitHub App (webhook receiver and workers)")
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: 0.0.0.0)")
+    serve.add_argument("--port", type=int, default=3000, help="port to listen on (default: 3000)")
+    serve.add_argument("--no-worker", action="store_true",
+                       help="receive and queue only; workers run in another process")
     return parser
 
 
@@ -55,9 +62,11 @@ def main(argv: list[str] | None = None) -> int:
             return _scan(args, ruleset)
         if args.command == "explain":
             return _explain(args.id, ruleset)
+        if args.command == "serve":
+            return _serve(args)
         sys.stdout.write(render("rules_list.txt.j2", rules=ruleset.claims, licenses=ruleset.licenses))
         return EXIT_OK
-    except (UsageError, ConfigError, RuleFileError) as exc:
+    except (UsageError, ConfigError, RuleFileError, SettingsError) as exc:
         sys.stderr.write(f"openwashing: error: {exc}\n")
         return EXIT_USAGE
 
@@ -104,6 +113,20 @@ def _fix(root: Path, report: Report, snapshot: Snapshot, config: Config, ruleset
     sys.stderr.write(f"openwashing: rewrote {total} place{'s' if total != 1 else ''} "
                      f"in {len(by_path)} file{'s' if len(by_path) != 1 else ''}\n")
     return scan(Snapshot.from_folder(root), config, ruleset)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import logging
+
+    import uvicorn
+
+    from app.webhooks.server import create_app
+
+    settings = load_settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    uvicorn.run(create_app(settings, start_worker=not args.no_worker), host=args.host, port=args.port,
+                log_level="info", proxy_headers=True)
+    return EXIT_OK
 
 
 def _exit_code(report: Report, fail_on: str) -> int:

@@ -17,7 +17,7 @@ T = TypeVar("T")
 def is_transient(exc: BaseException) -> bool:
     """Server errors, timeouts and dropped connections may succeed on a later try."""
     if isinstance(exc, GithubException):
-        return exc.status >= 500 or exc.status in (403, 429) and _rate_limited(exc)
+        return exc.status >= 500 or (exc.status in (403, 429) and _rate_limited(exc))
     return isinstance(exc, requests.exceptions.RequestException | ConnectionError | TimeoutError)
 
 

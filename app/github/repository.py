@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import threading
 import time
@@ -32,22 +33,22 @@ class RepositoryView:
 
 
 class ConfigCache:
-    """Organisation configs change rarely; keep them a few minutes instead of one call per event."""
+    """Organisation configs change rarely: keep each a few minutes, then revalidate it with its
+    ETag, which GitHub answers with a 304 that does not count against the rate limit."""
 
     def __init__(self) -> None:
-        self._entries: dict[str, tuple[float, str | None]] = {}
+        self._entries: dict[str, tuple[float, str | None, str | None]] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> tuple[bool, str | None]:
+    def get(self, key: str) -> tuple[bool, str | None, str | None]:
+        """(fresh, text, etag) of a cached config."""
         with self._lock:
-            entry = self._entries.get(key)
-        if entry and time.monotonic() - entry[0] < ORG_CONFIG_TTL_SECONDS:
-            return True, entry[1]
-        return False, None
+            stamp, text, etag = self._entries.get(key, (0.0, None, None))
+        return time.monotonic() - stamp < ORG_CONFIG_TTL_SECONDS and stamp > 0, text, etag
 
-    def put(self, key: str, text: str | None) -> None:
+    def put(self, key: str, text: str | None, etag: str | None) -> None:
         with self._lock:
-            self._entries[key] = (time.monotonic(), text)
+            self._entries[key] = (time.monotonic(), text, etag)
 
 
 def read_commit(gh: Github, store: Store, full_name: str, sha: str, ruleset: RuleSet,
@@ -107,19 +108,36 @@ def _effective_config(gh: Github, view: RepositoryView, full_name: str, ruleset:
 
 
 def _remote_config(gh: Github, repo_name: str, known: set[str], configs: ConfigCache) -> Config | None:
-    cached, text = configs.get(repo_name)
-    if not cached:
-        try:
-            content = gh.get_repo(repo_name).get_contents(CONFIG_PATH)
-            text = content.decoded_content.decode("utf-8", errors="replace")
-        except GithubException as exc:
-            if exc.status != 404:
-                raise
-            text = None
-        configs.put(repo_name, text)
+    fresh, text, etag = configs.get(repo_name)
+    if not fresh:
+        text, etag = _fetch_config(gh, repo_name, text, etag)
+        configs.put(repo_name, text, etag)
     if text is None:
         return None
     try:
         return parse_config(text, f"{repo_name}/{CONFIG_PATH}", known)
     except ConfigError as exc:
         raise ConfigError(f"{repo_name}/{CONFIG_PATH}", exc.line, exc.key, exc.detail) from exc
+
+
+def _fetch_config(gh: Github, repo_name: str, cached: str | None, etag: str | None) -> tuple[str | None, str | None]:
+    headers = {"If-None-Match": etag} if etag else None
+    status, response_headers, body = gh.requester.requestJson(
+        "GET", f"/repos/{repo_name}/contents/{CONFIG_PATH}", headers=headers)
+    if status == 304:
+        return cached, etag
+    if status == 404:
+        return None, None
+    if status >= 400:
+        raise GithubException(status, _json(body), response_headers)
+    content = _json(body)
+    text = base64.b64decode(content.get("content", "")).decode("utf-8", errors="replace")
+    return text, response_headers.get("etag")
+
+
+def _json(body: str) -> dict:
+    try:
+        data = json.loads(body) if body else {}
+    except ValueError:
+        return {"message": body[:200]}
+    return data if isinstance(data, dict) else {}

@@ -48,7 +48,9 @@ def run_check(app: GitHubApp, store: Store, settings: Settings, ruleset: RuleSet
             review = review_pull_request(gh, settings, work.repo, work.pull_number, work.sha, report.findings,
                                          view.texts, getattr(run, "html_url", None))
             result["review_comments"] = review.posted
-        log.info("checked %s@%s: %s", work.repo, work.sha[:12], result)
+        remaining, limit = gh.requester.rate_limiting
+        log.info("checked %s@%s: %s; x-ratelimit-remaining %s of %s for installation %s",
+                 work.repo, work.sha[:12], result, remaining, limit, work.installation_id)
         return result
     except Exception as exc:
         explanation = (f"The check stopped before it could finish: {describe(exc)}. It was retried with "

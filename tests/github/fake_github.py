@@ -196,6 +196,7 @@ class FakeGitHub:
                 fault.times -= 1
                 response = JSONResponse(fault.body, status_code=fault.status, headers=fault.headers)
             else:
+                self.current_headers = request.headers
                 response = self._handle(method, path, query, body, auth)
             self.requests.append(Recorded(method, path, query, body, response.status_code, auth.split(" ")[0]))
         response.headers["x-ratelimit-remaining"] = "4999"
@@ -271,7 +272,8 @@ class FakeGitHub:
         tree_sha = self.commits.get(sha, sha)
         if self._repo(full_name) is None or tree_sha not in self.trees:
             return JSONResponse({"message": "Not Found"}, status_code=404)
-        entries = [{**e, "url": f"{self.base_url}/repos/{full_name}/git/blobs/{e['sha']}"} for e in self.trees[tree_sha]]
+        blob_url = f"{self.base_url}/repos/{full_name}/git/blobs/"
+        entries = [{**e, "url": blob_url + e["sha"]} for e in self.trees[tree_sha]]
         return JSONResponse({"sha": tree_sha, "url": f"{self.base_url}/repos/{full_name}/git/trees/{tree_sha}",
                              "tree": entries, "truncated": False})
 
@@ -291,7 +293,11 @@ class FakeGitHub:
         data = self.files_at(sha).get(path)
         if data is None:
             return JSONResponse({"message": "Not Found"}, status_code=404)
-        return JSONResponse({"type": "file", "encoding": "base64", "size": len(data), "name": path.split("/")[-1],
+        etag = f'"{git_sha("blob", data)}"'
+        if self.current_headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers={"etag": etag})
+        return JSONResponse(headers={"etag": etag}, content={
+                            "type": "file", "encoding": "base64", "size": len(data), "name": path.split("/")[-1],
                              "path": path, "sha": git_sha("blob", data), "content": base64.b64encode(data).decode(),
                              "url": f"{self.base_url}/repos/{full_name}/contents/{path}"})
 
@@ -353,7 +359,8 @@ class FakeGitHub:
 
     def _pull_json(self, full_name: str, pull: dict) -> dict:
         head_repo = self.repos.get(pull["head_repo"], {"full_name": pull["head_repo"], "id": 1})
-        return {"number": pull["number"], "state": "open", "url": f"{self.base_url}/repos/{full_name}/pulls/{pull['number']}",
+        url = f"{self.base_url}/repos/{full_name}/pulls/{pull['number']}"
+        return {"number": pull["number"], "state": "open", "url": url,
                 "head": {"sha": pull["head"], "ref": pull["head_ref"],
                          "repo": {"full_name": head_repo["full_name"], "id": head_repo["id"]}},
                 "base": {"sha": pull["base"], "ref": self.repos[full_name]["default_branch"],

@@ -132,3 +132,18 @@ def test_repository_without_readme_gets_a_clear_summary(fake, start_app):
     app.deliver("push", push_payload(sha))
     [run] = wait_for(lambda: completed(fake, sha))
     assert run["conclusion"] == "success" and "No README or model card" in run["output"]["summary"]
+
+
+def test_organisation_config_is_revalidated_with_its_etag(fake, start_app, monkeypatch):
+    monkeypatch.setattr("app.github.repository.ORG_CONFIG_TTL_SECONDS", 0)
+    fake.add_repo("acme-ai/.github", {".github/openwashing.yml": "ignore: [OpenSourceClaim]\n"})
+    sha = fake.add_repo(REPO, model_repo_files())
+    app = start_app()
+    app.deliver("push", push_payload(sha))
+    wait_for(lambda: completed(fake, sha))
+    sha2 = fake.commit(REPO, {**model_repo_files(), "x.txt": "x"})
+    app.deliver("push", push_payload(sha2))
+    [run] = wait_for(lambda: completed(fake, sha2))
+    config_calls = fake.calls("GET", r"/acme-ai/\.github/contents/")
+    assert [c.status for c in config_calls] == [200, 304]
+    assert run["conclusion"] == "success"
