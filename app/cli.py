@@ -124,8 +124,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # No access log: one line per delivery costs as much as storing it; deliveries are in the store.
     uvicorn.run(create_app(settings, start_worker=not args.no_worker), host=args.host, port=args.port,
-                log_level="info", proxy_headers=True)
+                log_level="info", access_log=False, proxy_headers=True)
     return EXIT_OK
 
 

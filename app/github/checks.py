@@ -65,8 +65,12 @@ class CheckRuns:
     def _create(self, external_id: str) -> CheckRun:
         # POST is not repeated blindly after a server error: GitHub may have created the run, so
         # look for it first (PyGithub's default retry would make a second one).
+        attempts = 0
+
         def create() -> CheckRun:
-            existing = self._find()
+            nonlocal attempts
+            attempts += 1
+            existing = self._find() if attempts > 1 else None  # start() has just looked once
             return existing or self.repo.create_check_run(self.name, self.sha, status="in_progress",
                                                           started_at=_now(), external_id=external_id)
         return self._retry(create, "create check run")

@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS installations (id INTEGER PRIMARY KEY, account TEXT, 
 CREATE TABLE IF NOT EXISTS blobs (sha TEXT PRIMARY KEY, content BLOB NOT NULL);
 """
 
+CHECKPOINT_SECONDS = 1.0
 # Delivery states: received -> queued -> processing -> done | failed; or coalesced / ignored.
 UNFINISHED = ("received", "queued", "processing")
 
@@ -39,6 +40,20 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        # Checkpoints move the WAL into the database and fsync; done inline they stall whichever
+        # request triggers them. A background thread runs them instead, beside the writers.
+        self._db.execute("PRAGMA wal_autocheckpoint=0")
+        self._closing = threading.Event()
+        self._checkpointer = threading.Thread(target=self._checkpoint_loop, name="wal-checkpoint", daemon=True)
+        self._checkpointer.start()
+
+    def _checkpoint_loop(self) -> None:
+        db = sqlite3.connect(self.path, timeout=30)
+        try:
+            while not self._closing.wait(CHECKPOINT_SECONDS):
+                db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            db.close()
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -56,19 +71,39 @@ class Store:
             return self._db.execute(sql, args).fetchall()
 
     def close(self) -> None:
+        if self._closing.is_set():
+            return
+        self._closing.set()
+        self._checkpointer.join(timeout=5)
         with self._lock:
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self._db.close()
 
     # Deliveries -----------------------------------------------------------------------------
 
-    def record_delivery(self, delivery_id: str, event: str, action: str | None, installation_id: int | None,
-                        payload: bytes) -> bool:
-        """Store a delivery; False if this delivery id was seen before (a replay or redelivery)."""
+    def accept_deliveries(self, batch: list[tuple[str, str, str | None, int | None, bytes, list[str]]]
+                          ) -> list[list[str] | None]:
+        """Store deliveries and claim their jobs, all in one transaction (a group commit).
+
+        For each delivery: the job keys it claimed (the rest coalesce into jobs already pending),
+        or None when its id was seen before (a replay or a redelivery). A delivery that only
+        coalesces is recorded without its payload: the pending job's own delivery has one.
+        """
+        results: list[list[str] | None] = []
         with self._tx() as db:
-            cursor = db.execute(
-                "INSERT OR IGNORE INTO deliveries VALUES (?, ?, ?, ?, ?, 'received', NULL, ?)",
-                (delivery_id, event, action, installation_id, time.time(), payload))
-            return cursor.rowcount == 1
+            now = time.time()
+            for delivery_id, event, action, installation_id, payload, keys in batch:
+                if db.execute("SELECT 1 FROM deliveries WHERE id = ?", (delivery_id,)).fetchone():
+                    results.append(None)
+                    continue
+                claimed = [key for key in keys if db.execute(
+                    "INSERT OR IGNORE INTO pending_jobs VALUES (?, ?, ?)", (key, delivery_id, now)).rowcount == 1]
+                state = ("queued" if claimed else "coalesced") if keys else "received"
+                db.execute("INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
+                           (delivery_id, event, action, installation_id, now, state,
+                            payload if claimed or not keys else b""))
+                results.append(claimed)
+        return results
 
     def claim_job(self, key: str, delivery_id: str) -> bool:
         """Mark a job pending; False when the same job is already waiting (the delivery coalesces)."""
