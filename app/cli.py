@@ -46,6 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("id", help="rule id, licence id, SPDX id or Hugging Face licence id")
     commands.add_parser("rules", help="list the rules and licences")
 
+    manifest = commands.add_parser("manifest", help="print a page that registers the GitHub App from app.yml")
+    manifest.add_argument("--url", required=True, help="public base URL of the deployment, e.g. https://ow.example.com")
+    manifest.add_argument("--org", help="register the app under this organisation (default: your account)")
+    manifest.add_argument("--github", default="https://github.com", help="GitHub (Enterprise Server) web root")
+    manifest.add_argument("--app-yml", type=Path, default=Path("app.yml"), help="manifest file (default: app.yml)")
+
     serve = commands.add_parser("serve", help="run the GitHub App (webhook receiver and workers)")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: 0.0.0.0)")
     serve.add_argument("--port", type=int, default=3000, help="port to listen on (default: 3000)")
@@ -64,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
             return _explain(args.id, ruleset)
         if args.command == "serve":
             return _serve(args)
+        if args.command == "manifest":
+            return _manifest(args)
         sys.stdout.write(render("rules_list.txt.j2", rules=ruleset.claims, licenses=ruleset.licenses))
         return EXIT_OK
     except (UsageError, ConfigError, RuleFileError, SettingsError) as exc:
@@ -113,6 +121,26 @@ def _fix(root: Path, report: Report, snapshot: Snapshot, config: Config, ruleset
     sys.stderr.write(f"openwashing: rewrote {total} place{'s' if total != 1 else ''} "
                      f"in {len(by_path)} file{'s' if len(by_path) != 1 else ''}\n")
     return scan(Snapshot.from_folder(root), config, ruleset)
+
+
+def _manifest(args: argparse.Namespace) -> int:
+    """An HTML form that posts app.yml as a manifest to GitHub (the manifest registration flow)."""
+    import html
+    import json
+
+    import yaml
+
+    try:
+        manifest = yaml.safe_load(args.app_yml.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"cannot read {args.app_yml}: {exc.strerror}") from exc
+    base = args.url.rstrip("/")
+    manifest["hook_attributes"] = {**manifest.get("hook_attributes", {}), "url": f"{base}/api/github/webhooks"}
+    manifest.setdefault("redirect_url", base)
+    target = f"{args.github.rstrip('/')}/{'organizations/' + args.org + '/' if args.org else ''}settings/apps/new"
+    sys.stdout.write(render("register_app.html.j2", target=html.escape(target),
+                            manifest=html.escape(json.dumps(manifest))))
+    return EXIT_OK
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -139,3 +139,12 @@ def test_explain_unknown(capsys):
 def test_rules_lists_rules_and_licences(capsys):
     code, out, _ = run(capsys, "rules")
     assert code == 0 and "OpenSourceClaim" in out and "Llama-3.1" in out and "Apache-2.0" in out
+
+
+def test_manifest_page_posts_app_yml_to_github(capsys, monkeypatch):
+    from tests.conftest import ROOT
+    monkeypatch.chdir(ROOT)
+    code, out, _ = run(capsys, "manifest", "--url", "https://ow.example.com/", "--org", "acme-ai")
+    assert code == 0
+    assert 'action="https://github.com/organizations/acme-ai/settings/apps/new"' in out
+    assert "https://ow.example.com/api/github/webhooks" in out and "&quot;checks&quot;: &quot;write&quot;" in out
