@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 
-import jwt
 from github import Auth, Github, GithubIntegration
 from github.GithubRetry import GithubRetry
 
@@ -18,13 +16,6 @@ log = logging.getLogger("openwashing.github")
 JWT_BACKDATE_SECONDS = 60  # GitHub: set iat 60 s in the past against clock drift
 JWT_LIFETIME_SECONDS = 540  # GitHub: exp at most 10 minutes ahead
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-
-
-def app_jwt(app_id: str, private_key: str, now: float | None = None) -> str:
-    """An RS256 JSON Web Token for the app itself (backdated iat, short exp)."""
-    issued = int(now if now is not None else time.time()) - JWT_BACKDATE_SECONDS
-    claims = {"iat": issued, "exp": issued + JWT_BACKDATE_SECONDS + JWT_LIFETIME_SECONDS, "iss": str(app_id)}
-    return jwt.encode(claims, private_key, algorithm="RS256")
 
 
 class SafeRetry(GithubRetry):

@@ -43,6 +43,8 @@ def fake(keys):
     server = FakeGitHub(APP_ID, keys[1]).start()
     yield server
     server.stop()
+    # Every request the app sent, in every test, must fit GitHub's OpenAPI description.
+    assert server.violations == [], server.violations
 
 
 def settings_for(fake: FakeGitHub, keys, db: Path, **overrides):

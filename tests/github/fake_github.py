@@ -101,6 +101,7 @@ class FakeGitHub:
         self.faults: list[Fault] = []
         self.permissions: dict[tuple[str, str], str] = {}
         self.delay_seconds = 0.0
+        self.truncate_trees = False
         self._ids = itertools.count(1000)
         self.api = load_openapi()
         self.base_url = ""
@@ -275,7 +276,7 @@ class FakeGitHub:
         blob_url = f"{self.base_url}/repos/{full_name}/git/blobs/"
         entries = [{**e, "url": blob_url + e["sha"]} for e in self.trees[tree_sha]]
         return JSONResponse({"sha": tree_sha, "url": f"{self.base_url}/repos/{full_name}/git/trees/{tree_sha}",
-                             "tree": entries, "truncated": False})
+                             "tree": entries, "truncated": self.truncate_trees})
 
     def _blob(self, full_name: str, sha: str, query, body) -> Response:
         if sha not in self.blobs:
