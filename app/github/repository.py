@@ -30,6 +30,7 @@ class RepositoryView:
     config_sources: dict[str, str] = field(default_factory=dict)
     config_error: ConfigError | None = None
     texts: dict[str, str] = field(default_factory=dict)  # files the engine read, for suggestions
+    blob_shas: dict[str, str] = field(default_factory=dict)  # path -> blob SHA, for commits
 
 
 class ConfigCache:
@@ -75,7 +76,8 @@ def read_commit(gh: Github, store: Store, full_name: str, sha: str, ruleset: Rul
 
     snapshot = Snapshot(sorted(entries), read, lambda p: entries[p].size if p in entries else None,
                         name=full_name)
-    view = RepositoryView(snapshot, bool(tree.raw_data.get("truncated")), Config(), texts=texts)
+    view = RepositoryView(snapshot, bool(tree.raw_data.get("truncated")), Config(), texts=texts,
+                          blob_shas={path: e.sha for path, e in entries.items()})
     _effective_config(gh, view, full_name, ruleset, configs)
     return view
 

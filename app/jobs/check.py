@@ -20,6 +20,8 @@ from app.webhooks.work import CheckRequest
 
 log = logging.getLogger("openwashing.jobs")
 MAX_FINDINGS_LISTED = 100  # in the summary table; every finding is an annotation anyway
+# The check run's button; GitHub allows label <= 20, description <= 40, identifier <= 20 characters.
+FIX_ACTIONS = [{"label": "Fix wording", "description": "Commit the suggested wording", "identifier": "fix"}]
 
 
 def run_check(app: GitHubApp, store: Store, settings: Settings, ruleset: RuleSet, work: CheckRequest,
@@ -40,10 +42,12 @@ def run_check(app: GitHubApp, store: Store, settings: Settings, ruleset: RuleSet
                          config=_config_rows(view.config), sources=view.config_sources, version=__version__,
                          sha=work.sha, truncated=view.truncated, max_listed=MAX_FINDINGS_LISTED,
                          documents=report.documents)
+        fixable = any(f.replacement is not None for f in report.findings)
         outcome = checks.complete(run, report, summary, title_for(report, view.config_error), conclusion,
-                                  view.config_error)
+                                  view.config_error, FIX_ACTIONS if fixable else None)
         result = {"check_run_id": outcome.check_run_id, "conclusion": conclusion,
-                  "annotations": outcome.annotations, "findings": len(report.findings)}
+                  "annotations": outcome.annotations, "findings": len(report.findings),
+                  "level": report.assessment.level.value, "html_url": getattr(run, "html_url", None)}
         if work.pull_number:
             review = review_pull_request(gh, settings, work.repo, work.pull_number, work.sha, report.findings,
                                          view.texts, getattr(run, "html_url", None))

@@ -10,12 +10,13 @@ from app.engine.ruleset import RuleSet, default_ruleset
 from app.github.calls import describe
 from app.github.client import GitHubApp
 from app.jobs.check import run_check
+from app.jobs.commands import run_commands
 from app.jobs.store import Store
 from app.settings import Settings
 from app.webhooks import handlers  # noqa: F401  (registers the handlers)
 from app.webhooks.handlers.installation import InstallationChange
 from app.webhooks.router import router
-from app.webhooks.work import CheckRequest, work_from_dict
+from app.webhooks.work import CheckRequest, CommandRequest, work_from_dict
 
 log = logging.getLogger("openwashing.jobs")
 
@@ -38,7 +39,10 @@ class Runtime:
         self.store.set_state(delivery_id, "processing")
         try:
             with self.github.installation_lock(request.installation_id):
-                run_check(self.github, self.store, self.settings, self.ruleset, request, delivery_id)
+                if isinstance(request, CommandRequest):
+                    run_commands(self, request, delivery_id)
+                else:
+                    run_check(self.github, self.store, self.settings, self.ruleset, request, delivery_id)
             self.store.set_state(delivery_id, "done")
         except Exception as exc:
             log.error("delivery %s failed: %s", delivery_id, describe(exc))
@@ -54,13 +58,13 @@ class Runtime:
         self.store.save_installation(change.installation_id, change.account, sorted(repos))
 
 
-def route(event: str, payload: dict) -> tuple[list[CheckRequest], list[InstallationChange]]:
+def route(event: str, payload: dict) -> tuple[list[CheckRequest | CommandRequest], list[InstallationChange]]:
     work = router.route(event, payload)
-    return ([w for w in work if isinstance(w, CheckRequest)],
+    return ([w for w in work if isinstance(w, CheckRequest | CommandRequest)],
             [w for w in work if isinstance(w, InstallationChange)])
 
 
-def stored_work(store: Store, delivery_id: str) -> list[CheckRequest]:
+def stored_work(store: Store, delivery_id: str) -> list[CheckRequest | CommandRequest]:
     record = store.delivery(delivery_id)
     if record is None:
         return []

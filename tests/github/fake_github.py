@@ -149,7 +149,9 @@ class FakeGitHub:
                           "changes": 1, "patch": patch, "blob_url": "", "raw_url": "", "contents_url": ""})
         self.repos[full_name]["pulls"][number] = {"number": number, "head": head_sha, "base": base_sha,
                                                   "files": files, "head_repo": head_repo or full_name,
-                                                  "head_ref": head_ref}
+                                                  "head_ref": head_ref, "base_ref": None}
+        if (head_repo or full_name) == full_name:
+            self.repos[full_name]["branches"][head_ref] = head_sha
 
     # Queries for assertions ---------------------------------------------------------------------
 
@@ -188,7 +190,8 @@ class FakeGitHub:
         query = dict(request.query_params)
         body = json.loads(raw) if raw else None
         auth = request.headers.get("authorization", "")
-        self._validate(method, path, query, raw, request.headers)
+        raw_path = request.scope.get("raw_path", path.encode()).decode()  # keeps %2F inside a {ref}
+        self._validate(method, raw_path, query, raw, request.headers)
         if self.delay_seconds:
             time.sleep(self.delay_seconds)
         with self.lock:
@@ -257,6 +260,14 @@ class FakeGitHub:
             (repo + r"/pulls/(\d+)/files", "GET", self._pull_files),
             (repo + r"/pulls/(\d+)/comments", "GET", self._list_review_comments),
             (repo + r"/pulls/(\d+)/reviews", "POST", self._create_review),
+            (repo + r"/pulls", "POST", self._create_pull),
+            (repo + r"/issues/(\d+)/comments", "POST", self._create_issue_comment),
+            (repo + r"/issues/(\d+)/comments", "GET", self._list_issue_comments),
+            (repo + r"/issues/comments/(\d+)/reactions", "POST", self._react),
+            (repo + r"/collaborators/([^/]+)/permission", "GET", self._permission),
+            (repo + r"/commits/(.+)", "GET", self._get_commit),
+            (repo + r"/git/refs", "POST", self._create_ref),
+            (repo + r"/contents/(.+)", "PUT", self._put_contents),
         ]
 
     def _repo(self, full_name: str) -> dict | None:
@@ -396,6 +407,84 @@ class FakeGitHub:
             self.review_comments.append({"id": next(self._ids), "repo": full_name, "pull": int(number),
                                          "review": review_id, "commit_id": body.get("commit_id"), **comment})
         return JSONResponse({k: v for k, v in review.items() if k not in ("repo", "pull")})
+
+    def _resolve(self, full_name: str, ref: str) -> str | None:
+        repo = self.repos[full_name]
+        if ref in repo["branches"]:
+            return repo["branches"][ref]
+        return ref if ref in self.commits else None
+
+    def _get_commit(self, full_name: str, ref: str, query, body) -> Response:
+        sha = self._resolve(full_name, ref) if self._repo(full_name) else None
+        if sha is None:
+            return JSONResponse({"message": "No commit found"}, status_code=422)
+        return JSONResponse({"sha": sha, "node_id": "C", "url": f"{self.base_url}/repos/{full_name}/commits/{sha}",
+                             "html_url": "", "commit": {"message": "", "tree": {"sha": self.commits[sha]}},
+                             "files": [], "parents": []})
+
+    def _create_ref(self, full_name: str, query, body) -> Response:
+        name = body["ref"].removeprefix("refs/heads/")
+        branches = self.repos[full_name]["branches"]
+        if name in branches:
+            return JSONResponse({"message": "Reference already exists"}, status_code=422)
+        branches[name] = body["sha"]
+        return JSONResponse({"ref": body["ref"], "node_id": "R", "url": "",
+                             "object": {"sha": body["sha"], "type": "commit", "url": ""}}, status_code=201)
+
+    def _put_contents(self, full_name: str, path: str, query, body) -> Response:
+        repo = self.repos[full_name]
+        branch = body.get("branch") or repo["default_branch"]
+        head = repo["branches"].get(branch)
+        if head is None:
+            return JSONResponse({"message": "Branch not found"}, status_code=404)
+        files = self.files_at(head)
+        current = files.get(path)
+        if current is not None and body.get("sha") != git_sha("blob", current):
+            return JSONResponse({"message": f"{path} does not match {body.get('sha')}"}, status_code=409)
+        if current is None and body.get("sha"):
+            return JSONResponse({"message": "sha given for a new file"}, status_code=422)
+        files[path] = base64.b64decode(body["content"])
+        sha = self.commit(full_name, files)
+        repo["branches"][branch] = sha
+        repo.setdefault("commit_log", []).append({"sha": sha, "branch": branch, "message": body["message"],
+                                                  "path": path})
+        return JSONResponse({"content": {"name": path.split("/")[-1], "path": path, "sha": git_sha("blob", files[path]),
+                                         "size": len(files[path]), "url": "", "type": "file"},
+                             "commit": {"sha": sha, "node_id": "C", "url": "", "html_url": "",
+                                        "message": body["message"]}}, status_code=200 if current else 201)
+
+    def _create_pull(self, full_name: str, query, body) -> Response:
+        repo = self.repos[full_name]
+        head_sha, base_sha = repo["branches"].get(body["head"]), repo["branches"].get(body["base"])
+        if head_sha is None or base_sha is None:
+            return JSONResponse({"message": "Validation Failed"}, status_code=422)
+        number = max([*repo["pulls"], 100]) + 1
+        self.add_pull(full_name, number, base_sha, head_sha, head_ref=body["head"])
+        repo["pulls"][number].update(title=body.get("title"), body=body.get("body"), base_ref=body["base"])
+        data = self._pull_json(full_name, repo["pulls"][number])
+        data["html_url"] = f"https://github.com/{full_name}/pull/{number}"
+        return JSONResponse(data, status_code=201)
+
+    def _create_issue_comment(self, full_name: str, number: str, query, body) -> Response:
+        comment = {"id": next(self._ids), "repo": full_name, "issue": int(number), "body": body["body"],
+                   "user": {"login": "openwashing[bot]", "id": 2, "type": "Bot"}, "html_url": "", "url": ""}
+        self.issue_comments.append(comment)
+        return JSONResponse({k: v for k, v in comment.items() if k not in ("repo", "issue")}, status_code=201)
+
+    def _list_issue_comments(self, full_name: str, number: str, query, body) -> Response:
+        return JSONResponse([c for c in self.issue_comments if c["repo"] == full_name and c["issue"] == int(number)])
+
+    def _react(self, full_name: str, comment_id: str, query, body) -> Response:
+        self.reactions.append({"repo": full_name, "comment": int(comment_id), "content": body["content"]})
+        return JSONResponse({"id": next(self._ids), "content": body["content"], "node_id": "RE",
+                             "user": {"login": "openwashing[bot]"}, "created_at": "2026-01-01T00:00:00Z"},
+                            status_code=201)
+
+    def _permission(self, full_name: str, user: str, query, body) -> Response:
+        permission = self.permissions.get((full_name, user))
+        if permission is None:
+            return JSONResponse({"message": "Not Found"}, status_code=404)
+        return JSONResponse({"permission": permission, "role_name": permission, "user": {"login": user}})
 
     def _list_deliveries(self, query, body) -> Response:
         return JSONResponse(self.hook_deliveries)

@@ -1,0 +1,1 @@
+"""Slash commands in issue and pull request comments."""

@@ -1,0 +1,110 @@
+"""Changing repositories for the fix and ignore commands: commits through the contents API, with
+the expected SHAs so nobody's concurrent commit is overwritten, branches and pull requests."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+from dataclasses import dataclass
+
+import yaml
+from github import GithubException
+from github.Repository import Repository
+
+from app.engine.config import CONFIG_PATH
+from app.engine.fix import apply_fixes
+from app.engine.models import Finding
+
+CONFLICT_STATUSES = (409, 422)
+
+
+class Conflict(Exception):
+    """The branch or a file moved since the analysis; nothing was changed."""
+
+
+@dataclass
+class FileFix:
+    path: str
+    blob_sha: str
+    content: str
+    applied: int
+
+
+def fixed_files(findings: list[Finding], texts: dict[str, str], blob_shas: dict[str, str]) -> list[FileFix]:
+    """New contents for every file with findings that have a replacement."""
+    fixes = []
+    for path in sorted({f.path for f in findings if f.replacement is not None}):
+        original = texts.get(path)
+        if original is None:
+            continue
+        crlf = "\r\n" in original
+        text, applied = apply_fixes(original.replace("\r\n", "\n"),
+                                    [f for f in findings if f.path == path and f.replacement is not None])
+        if applied:
+            fixes.append(FileFix(path, blob_shas[path], text.replace("\n", "\r\n") if crlf else text, applied))
+    return fixes
+
+
+def head_sha(repo: Repository, ref: str) -> str:
+    """The commit a branch (or any ref) points at now, read from GitHub, not from a lazy object."""
+    _headers, data = repo.requester.requestJsonAndCheck("GET", f"{repo.url}/commits/{quote(ref, safe='')}")
+    return data["sha"]
+
+
+def commit_fixes(repo: Repository, branch: str, expected_head: str, fixes: list[FileFix], message: str) -> str:
+    """Commit each fixed file to `branch`, which must still be at `expected_head`. Never forces."""
+    if head_sha(repo, branch) != expected_head:
+        raise Conflict(f"{branch} moved from {expected_head[:7]} while the fix was prepared")
+    last = expected_head
+    for fix in fixes:
+        try:
+            result = repo.update_file(fix.path, message, fix.content, fix.blob_sha, branch=branch)
+        except GithubException as exc:
+            if exc.status in CONFLICT_STATUSES:
+                raise Conflict(f"{fix.path} changed on {branch} while the fix was prepared") from exc
+            raise
+        last = result["commit"].sha
+    return last
+
+
+def create_branch(repo: Repository, name: str, sha: str) -> str:
+    repo.create_git_ref(ref=f"refs/heads/{name}", sha=sha)
+    return name
+
+
+def config_with_ignored(current: str | None, rule: str, reason: str) -> str:
+    """The configuration text with `rule` added to `ignore`, the reason kept as a comment."""
+    comment = f"  # {reason}" if reason else ""
+    if not current or not current.strip():
+        return f"ignore:\n  - {rule}{comment}\n"
+    data = yaml.safe_load(current) or {}
+    ignored = data.get("ignore") if isinstance(data, dict) else None
+    if not ignored:
+        return current.rstrip("\n") + f"\nignore:\n  - {rule}{comment}\n"
+    if rule in ignored:
+        return current
+    flow = re.search(r"^ignore:\s*\[(.*)\]\s*(#.*)?$", current, re.M)
+    if flow:
+        items = ", ".join([*ignored, rule])
+        return current[:flow.start()] + f"ignore: [{items}]{comment}" + current[flow.end():]
+    lines = current.rstrip("\n").split("\n")
+    start = next(i for i, line in enumerate(lines) if re.match(r"^ignore:\s*(#.*)?$", line))
+    end = start + 1
+    while end < len(lines) and (lines[end].startswith((" ", "-", "\t")) or not lines[end].strip()):
+        end += 1
+    while end > start + 1 and not lines[end - 1].strip():
+        end -= 1
+    indent = re.match(r"^(\s*)-", lines[start + 1]).group(1) if start + 1 < len(lines) else "  "
+    lines.insert(end, f"{indent}- {rule}{comment}")
+    return "\n".join(lines) + "\n"
+
+
+def config_text(repo: Repository, ref: str) -> tuple[str | None, str | None]:
+    """The repository's configuration file at `ref` and its blob SHA, or (None, None)."""
+    try:
+        content = repo.get_contents(CONFIG_PATH, ref=ref)
+    except GithubException as exc:
+        if exc.status == 404:
+            return None, None
+        raise
+    return content.decoded_content.decode("utf-8", errors="replace"), content.sha
