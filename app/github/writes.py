@@ -4,8 +4,8 @@ the expected SHAs so nobody's concurrent commit is overwritten, branches and pul
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import yaml
 from github import GithubException

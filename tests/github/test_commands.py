@@ -88,7 +88,7 @@ def test_explain_the_verdict_and_a_licence(fake, start_app):
 
 
 def test_fix_on_a_same_repository_pull_request_commits_to_its_branch(fake, start_app):
-    _, head = open_pull(fake, 6)
+    open_pull(fake, 6)
     app = start_app()
     text = run(app, fake, comment("/openwashing fix", number=6, pull=True), 6)
     log = fake.repos[REPO]["commit_log"]
@@ -118,7 +118,7 @@ def test_fix_on_an_issue_opens_a_pull_request(fake, start_app):
 
 
 def test_fix_when_the_branch_moved_underneath_changes_nothing(fake, start_app):
-    _, head = open_pull(fake, 6)
+    open_pull(fake, 6)
     moved = fake.commit(REPO, {**model_repo_files(README), "notes.md": "someone else's change\n"})
     fake.repos[REPO]["branches"]["feature"] = moved  # a push landed after the pull request was read
     app = start_app()
