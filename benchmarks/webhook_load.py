@@ -30,11 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-from cryptography.hazmat.primitives import serialization  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: E402
 
 from app.webhooks.signature import sign  # noqa: E402
-from tests.github.fake_github import FakeGitHub  # noqa: E402
+from tests.github.fake_github import FakeGitHub, generate_keys  # noqa: E402
 
 SECRET = "benchmark-secret"
 APP_ID = 4242
@@ -62,15 +60,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def keys() -> tuple[str, str]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
-    public = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                           serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-    return private, public
 
 
 def push_body(repo: str, sha: str, installation: int) -> bytes:
@@ -190,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pushes", type=int, default=300)
     parser.add_argument("--burst-seconds", type=int, default=5)
     args = parser.parse_args(argv)
-    private, public = keys()
+    private, public = generate_keys()
     fake = FakeGitHub(APP_ID, public).start()
     work = Path(tempfile.mkdtemp(prefix="ow-bench-"))
     app_port, bare_port = free_port(), free_port()

@@ -13,13 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from app.settings import load_settings
 from app.webhooks.server import create_app
 from app.webhooks.signature import sign
-from tests.github.fake_github import FakeGitHub
+from tests.github.fake_github import FakeGitHub, generate_keys
 
 APP_ID = 4242
 SECRET = "It's a Secret to Everybody"
@@ -30,12 +28,7 @@ INSTALLATION = 77
 
 @pytest.fixture(scope="session")
 def keys() -> tuple[str, str]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
-    public = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                           serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-    return private, public
+    return generate_keys()
 
 
 @pytest.fixture
