@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,7 +26,8 @@ class Settings(BaseSettings):
     github_api_url: str = Field(PUBLIC_API, description="REST API root; change it for GitHub Enterprise Server")
     database_url: str = Field("sqlite:///openwashing.sqlite3", description="where deliveries and jobs are kept")
     check_name: str = "openwashing"
-    workers: int = Field(4, ge=1, description="worker threads")
+    workers: int = Field(4, ge=1, description="workers")
+    worker_type: Literal["thread", "process"] = Field("process", description="forked processes, or threads")
     write_interval_seconds: float = Field(1.0, ge=0, description="pause between writes per installation")
     max_retries: int = Field(4, ge=0, description="retries of a failing GitHub call")
     retry_base_seconds: float = Field(1.0, ge=0, description="first backoff; doubles each retry")

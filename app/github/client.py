@@ -51,7 +51,6 @@ class GitHubApp:
         self._auth = Auth.AppAuth(settings.github_app_id, settings.private_key(),
                                   jwt_expiry=JWT_LIFETIME_SECONDS, jwt_issued_at=-JWT_BACKDATE_SECONDS)
         self._installations: dict[int, Github] = {}
-        self._locks: dict[int, threading.Lock] = {}
         self._guard = threading.Lock()
         self.configs = ConfigCache()
 
@@ -67,11 +66,6 @@ class GitHubApp:
                 auth = self._auth.get_installation_auth(installation_id)
                 self._installations[installation_id] = self._client(auth)
             return self._installations[installation_id]
-
-    def installation_lock(self, installation_id: int) -> threading.Lock:
-        """Writes for one installation go out one at a time; different installations in parallel."""
-        with self._guard:
-            return self._locks.setdefault(installation_id, threading.Lock())
 
     def integration(self) -> GithubIntegration:
         """App-level calls (JWT): installations, hook deliveries."""

@@ -13,6 +13,7 @@ from app.jobs.runtime import Runtime, stored_work
 log = logging.getLogger("openwashing.queue")
 
 _RUNTIME: Runtime | None = None  # the worker's runtime; Huey tasks find it here
+_RUNTIME_PID = 0  # process workers are forked: each makes its own runtime (SQLite, HTTP pools)
 
 
 class _EmbeddedConsumer(Consumer):
@@ -23,22 +24,39 @@ class _EmbeddedConsumer(Consumer):
 
 
 def create_queue(path: str) -> SqliteHuey:
-    huey = SqliteHuey("openwashing", filename=os.path.abspath(path), results=False, utc=True)
+    # The queue has its own file: workers polling it then never hold the lock that the receiver
+    # needs to store deliveries, which would stall acknowledgements behind SQLite's busy waits.
+    huey = SqliteHuey("openwashing", filename=queue_path(path), results=False, utc=True)
 
     @huey.task(name="run_work")
     def run_work(delivery_id: str, work: dict) -> None:
-        if _RUNTIME is None:
-            raise RuntimeError("worker started without a runtime")
-        _RUNTIME.run(delivery_id, work)
+        _worker_runtime().run(delivery_id, work)
 
     huey.run_work = run_work
     return huey
 
 
-def start_workers(huey: SqliteHuey, runtime: Runtime, workers: int) -> Consumer:
-    global _RUNTIME
-    _RUNTIME = runtime
-    consumer = _EmbeddedConsumer(huey, workers=workers, periodic=False, worker_type="thread",
+def queue_path(database_path: str) -> str:
+    base, _ext = os.path.splitext(os.path.abspath(database_path))
+    return f"{base}.queue.sqlite3"
+
+
+def _worker_runtime() -> Runtime:
+    global _RUNTIME, _RUNTIME_PID
+    if _RUNTIME is None:
+        raise RuntimeError("worker started without a runtime")
+    if os.getpid() != _RUNTIME_PID:
+        _RUNTIME = Runtime.create(_RUNTIME.settings)
+        _RUNTIME_PID = os.getpid()
+    return _RUNTIME
+
+
+def start_workers(huey: SqliteHuey, runtime: Runtime, workers: int, worker_type: str = "thread") -> Consumer:
+    """Workers inside this process: threads, or forked processes that keep checks off the GIL the
+    receiver needs (each process opens its own store and GitHub connections)."""
+    global _RUNTIME, _RUNTIME_PID
+    _RUNTIME, _RUNTIME_PID = runtime, os.getpid()
+    consumer = _EmbeddedConsumer(huey, workers=workers, periodic=False, worker_type=worker_type,
                                  initial_delay=0.02, backoff=1.5, max_delay=0.5, check_worker_health=False)
     consumer.start()
     return consumer

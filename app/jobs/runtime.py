@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import dataclass
 
 from app.engine.ruleset import RuleSet, default_ruleset
@@ -11,6 +12,7 @@ from app.github.calls import describe
 from app.github.client import GitHubApp
 from app.jobs.check import run_check
 from app.jobs.commands import run_commands
+from app.jobs.locks import installation_turn
 from app.jobs.store import Store
 from app.settings import Settings
 from app.webhooks import handlers  # noqa: F401  (registers the handlers)
@@ -38,7 +40,7 @@ class Runtime:
         self.store.release_job(request.key)
         self.store.set_state(delivery_id, "processing")
         try:
-            with self.github.installation_lock(request.installation_id):
+            with installation_turn(self.lock_dir, request.installation_id, self.settings.write_interval_seconds):
                 if isinstance(request, CommandRequest):
                     run_commands(self, request, delivery_id)
                 else:
@@ -47,6 +49,10 @@ class Runtime:
         except Exception as exc:
             log.error("delivery %s failed: %s", delivery_id, describe(exc))
             self.store.set_state(delivery_id, "failed", describe(exc))
+
+    @property
+    def lock_dir(self) -> str:
+        return os.path.splitext(os.path.abspath(self.settings.database_path))[0] + ".locks"
 
     def apply(self, change: InstallationChange) -> None:
         if change.deleted:

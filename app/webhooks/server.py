@@ -41,7 +41,7 @@ def create_app(settings: Settings, *, start_worker: bool = True, redeliver: bool
         gc.freeze()  # what start-up allocated is permanent; keep it out of collections under load
         if start_worker:
             requeue_lost_work(queue, runtime)
-            consumer = start_workers(queue, runtime, settings.workers)
+            consumer = start_workers(queue, runtime, settings.workers, settings.worker_type)
             if redeliver:
                 from app.github.deliveries import redeliver_missed
                 redeliver_missed(runtime.github, runtime.store, settings)

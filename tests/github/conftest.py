@@ -43,7 +43,8 @@ def fake(keys):
 def settings_for(fake: FakeGitHub, keys, db: Path, **overrides):
     values = dict(github_app_id=str(APP_ID), github_private_key=keys[0], github_webhook_secret=SECRET,
                   github_api_url=fake.base_url, database_url=f"sqlite:///{db}", workers=2,
-                  write_interval_seconds=0, retry_base_seconds=0.01, secondary_rate_wait_seconds=0.2,
+                  worker_type="thread", write_interval_seconds=0, retry_base_seconds=0.01,
+                  secondary_rate_wait_seconds=0.2,
                   max_rate_limit_wait_seconds=5)
     values.update(overrides)
     return load_settings(**values)

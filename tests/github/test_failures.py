@@ -147,3 +147,34 @@ def test_organisation_config_is_revalidated_with_its_etag(fake, start_app, monke
     config_calls = fake.calls("GET", r"/acme-ai/\.github/contents/")
     assert [c.status for c in config_calls] == [200, 304]
     assert run["conclusion"] == "success"
+
+
+def test_jobs_for_one_installation_take_turns_paced(tmp_path):
+    import threading
+
+    from app.jobs.locks import installation_turn
+
+    spans = []
+
+    def job():
+        with installation_turn(tmp_path, 7, interval=0.2):
+            start = time.monotonic()
+            time.sleep(0.05)
+            spans.append((start, time.monotonic()))
+
+    threads = [threading.Thread(target=job) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    spans.sort()
+    for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+        assert start - end >= 0.19  # one at a time, and the pause between them is kept
+
+
+def test_process_workers_do_the_work(fake, start_app):
+    sha = fake.add_repo(REPO, model_repo_files())
+    app = start_app(worker_type="process", workers=2)
+    response = app.deliver("push", push_payload(sha))
+    wait_for(lambda: completed(fake, sha))
+    wait_for(lambda: app.store.state(response.json()["delivery"]) == "done")
