@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
 from tests.github.conftest import REPO, model_repo_files, push_payload, wait_for
@@ -168,7 +169,7 @@ def test_jobs_for_one_installation_take_turns_paced(tmp_path):
     for t in threads:
         t.join()
     spans.sort()
-    for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+    for (_, end), (start, _) in itertools.pairwise(spans):
         assert start - end >= 0.19  # one at a time, and the pause between them is kept
 
 
