@@ -207,6 +207,11 @@ def _scan_front_matter(found: Artifacts, doc: Document) -> None:
         names = datasets if isinstance(datasets, list) else [datasets]
         found.add("data", Evidence("front-matter", f"datasets: {', '.join(map(str, names))}", doc.path,
                                    doc.front_matter_lines.get("datasets")))
+    tags = fm.get("tags") if isinstance(fm.get("tags"), list) else []
+    dataset_tags = [str(t).split(":", 1)[1] for t in tags if str(t).startswith("dataset:")]
+    if dataset_tags and not datasets:
+        found.add("data", Evidence("front-matter", f"dataset tags: {', '.join(dataset_tags)}", doc.path,
+                                   doc.front_matter_lines.get("tags")))
     if fm.get("model-index"):
         found.add("evaluation", Evidence("front-matter", "model-index evaluation results", doc.path,
                                          doc.front_matter_lines.get("model-index")))

@@ -65,8 +65,16 @@ def from_front_matter(doc: Document, texts: dict[str, str], ruleset: RuleSet) ->
     line = doc.front_matter_lines.get("license")
     if isinstance(value, str) and value.strip():
         found.extend(_hf_license(value, fm, doc, line, texts, ruleset))
+    tags = [str(t) for t in fm["tags"]] if isinstance(fm.get("tags"), list) else []
+    tag_line = doc.front_matter_lines.get("tags")
+    for tag in tags:  # the Hub adds "license:<id>" and "base_model:<id>" tags to model cards
+        kind, _, value = tag.partition(":")
+        if kind == "license" and value and not fm.get("license"):
+            found.extend(_hf_license(value, fm, doc, tag_line, texts, ruleset))
     base = fm.get("base_model")
-    for model in base if isinstance(base, list) else [base] if base else []:
+    bases = base if isinstance(base, list) else [base] if base else []
+    bases += [t.split(":")[-1] for t in tags if t.startswith("base_model:")]
+    for model in bases:
         facts = ruleset.base_model_license(str(model))
         if facts:
             evidence = Evidence("base-model", f"fine-tuned from {model}, bound by its licence", doc.path,

@@ -133,3 +133,11 @@ def test_non_english_documents_are_noted_not_checked():
     report = scan_files({"README_CN.md": readme})
     assert report.findings == []
     assert any("not written in English" in n.message for n in report.notices)
+
+
+def test_front_matter_tags_are_evidence():
+    card = ("---\ntags:\n  - license:llama3.1\n  - base_model:google/gemma-2-9b\n  - dataset:org/chat-mix\n---\n"
+            + CLAIM)
+    report = scan_files({"README.md": card}, ("model.safetensors",))
+    assert {"Llama-3.1", "Gemma"} <= {m.id for m in report.assessment.licenses}
+    assert any("org/chat-mix" in e.detail for e in report.assessment.components["data_information"].evidence)
