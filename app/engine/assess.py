@@ -16,7 +16,7 @@ def assess(artifacts: Artifacts, licenses: list[LicenseMatch]) -> Assessment:
         "code": _component("code", artifacts.training_code, code_terms, osi_only=True,
                            missing="no training code found"),
         "parameters": _component("parameters", artifacts.weights, weights_terms, osi_only=False,
-                                 missing="no released weights found"),
+                                 missing=_no_weights(artifacts)),
         "data_information": _component("data information", artifacts.data, data_terms, osi_only=False,
                                        missing="no training-data information found", optional_terms=True),
     }
@@ -24,6 +24,12 @@ def assess(artifacts: Artifacts, licenses: list[LicenseMatch]) -> Assessment:
     osaid = level is Openness.OPEN_SOURCE_AI
     return Assessment(level, osaid, components, licenses, _mof_class(components, artifacts, weights_terms),
                       reasons, is_model=bool(artifacts.weights))
+
+
+def _no_weights(artifacts: Artifacts) -> str:
+    if artifacts.weak_weights:  # a download script alone may fetch somebody else's model
+        return f"no released weights found (only a download script: {artifacts.weak_weights[0].path})"
+    return "no released weights found"
 
 
 def _component(name: str, evidence: list[Evidence], terms: list[LicenseMatch], osi_only: bool,

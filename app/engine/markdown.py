@@ -119,9 +119,6 @@ class Document:
         rules = self.suppressed.get(line, ())
         return "*" in rules or rule.lower() in rules
 
-    def sections_matching(self, pattern: re.Pattern[str]) -> list[Section]:
-        return [s for s in self.sections if pattern.search(s.title)]
-
     def code_in(self, section: Section) -> list[CodeBlock]:
         return [b for b in self.code_blocks if section.line < b.line <= section.end_line]
 

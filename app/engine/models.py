@@ -146,7 +146,3 @@ class Report:
     notices: list[Notice]
     documents: list[str]
     config_sources: dict[str, str] = field(default_factory=dict)
-
-    def worst_level(self) -> Level | None:
-        levels = [f.level for f in self.findings]
-        return max(levels, key=lambda lv: lv.rank) if levels else None

@@ -13,6 +13,7 @@ from app.engine.config import ConfigError
 from app.engine.models import Finding, Level, Report
 from app.github.calls import with_backoff
 from app.github.limits import (
+    MAX_ACTIONS,
     MAX_ANNOTATION_MESSAGE_BYTES,
     MAX_ANNOTATION_TITLE_CHARS,
     MAX_ANNOTATIONS_PER_REQUEST,
@@ -83,8 +84,9 @@ class CheckRuns:
         summary = truncate(summary, MAX_SUMMARY_CHARS)
         first, rest = annotations[:MAX_ANNOTATIONS_PER_REQUEST], annotations[MAX_ANNOTATIONS_PER_REQUEST:]
         output = {"title": title, "summary": summary, "annotations": first}
+        buttons = (actions or [])[:MAX_ACTIONS]
         self._retry(lambda: run.edit(status="completed", conclusion=conclusion, completed_at=_now(),
-                                     output=output, actions=actions or []), "complete check run")
+                                     output=output, actions=buttons), "complete check run")
         sent = len(first)
         for start in range(0, len(rest), MAX_ANNOTATIONS_PER_REQUEST):
             batch = rest[start:start + MAX_ANNOTATIONS_PER_REQUEST]

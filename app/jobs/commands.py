@@ -127,7 +127,7 @@ def _check(ctx: Context, args: str) -> str:
     r = ctx.request
     pull = r.number if r.is_pull_request else None
     result = run_check(ctx.runtime.github, ctx.runtime.store, ctx.runtime.settings, ctx.ruleset,
-                       CheckRequest(r.repo, sha, r.installation_id, "command", pull, rerun=True), ctx.delivery_id)
+                       CheckRequest(r.repo, sha, r.installation_id, "command", pull), ctx.delivery_id)
     return render("reply_check.md.j2", sha=sha, result=result)
 
 

@@ -28,8 +28,5 @@ class Router:
             work.extend(handler(payload))
         return work
 
-    def handles(self, event: str) -> bool:
-        return any(e == event for e, _ in self._handlers)
-
 
 router = Router()

@@ -14,7 +14,6 @@ class CheckRequest:
     installation_id: int
     reason: str
     pull_number: int | None = None
-    rerun: bool = False
 
     @property
     def key(self) -> str:

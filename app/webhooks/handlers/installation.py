@@ -14,7 +14,6 @@ class InstallationChange:
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     deleted: bool = False
-    key: str = ""
 
 
 def _names(repos: list[dict] | None) -> tuple[str, ...]:
