@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=3000, help="port to listen on (default: 3000)")
     serve.add_argument("--no-worker", action="store_true",
                        help="receive and queue only; workers run in another process")
+    worker = commands.add_parser("worker", help="run workers only, beside `serve --no-worker` receivers")
+    worker.add_argument("--workers", type=int, help="how many (default: WORKERS)")
     return parser
 
 
@@ -72,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             return _serve(args)
         if args.command == "manifest":
             return _manifest(args)
+        if args.command == "worker":
+            return _worker(args)
         sys.stdout.write(render("rules_list.txt.j2", rules=ruleset.claims, licenses=ruleset.licenses))
         return EXIT_OK
     except (UsageError, ConfigError, RuleFileError, SettingsError) as exc:
@@ -158,6 +162,29 @@ def _serve(args: argparse.Namespace) -> int:
     # No access log: one line per delivery costs as much as storing it; deliveries are in the store.
     uvicorn.run(create_app(settings, start_worker=not args.no_worker), host=args.host, port=args.port,
                 log_level="info", access_log=False, proxy_headers=True)
+    return EXIT_OK
+
+
+def _worker(args: argparse.Namespace) -> int:
+    import logging
+    import signal
+    import threading
+
+    from app.jobs.queue import create_queue, requeue_lost_work, start_workers
+    from app.jobs.runtime import Runtime
+
+    settings = load_settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    runtime = Runtime.create(settings)
+    queue = create_queue(settings.database_path)
+    requeue_lost_work(queue, runtime)
+    consumer = start_workers(queue, runtime, args.workers or settings.workers, settings.worker_type)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    consumer.stop(graceful=True)
+    runtime.store.close()
     return EXIT_OK
 
 

@@ -66,3 +66,33 @@ def test_secrets_never_reach_the_logs(fake, start_app, keys, caplog):
     assert fake.tokens and not any(token in text for token in fake.tokens)
     assert SECRET not in text and "PRIVATE KEY" not in text and keys[0][40:80] not in text
     assert "x-ratelimit-remaining 4999 of 5000" in text
+
+
+def test_worker_without_settings_exits_2(monkeypatch, tmp_path, capsys):
+    monkeypatch.chdir(tmp_path)
+    for name in ("GITHUB_APP_ID", "GITHUB_PRIVATE_KEY", "GITHUB_PRIVATE_KEY_PATH", "GITHUB_WEBHOOK_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["worker"]) == 2
+    assert "GITHUB_WEBHOOK_SECRET" in capsys.readouterr().err
+
+
+def test_separate_worker_process_does_queued_work(fake, start_app, keys, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    sha = fake.add_repo(REPO, model_repo_files())
+    receiver = start_app(start_worker=False)
+    receiver.deliver("push", push_payload(sha), delivery="for-the-worker")
+    env = {**os.environ, "GITHUB_APP_ID": "4242", "GITHUB_PRIVATE_KEY": keys[0], "GITHUB_WEBHOOK_SECRET": SECRET,
+           "GITHUB_API_URL": fake.base_url, "DATABASE_URL": receiver.settings.database_url,
+           "WRITE_INTERVAL_SECONDS": "0", "WORKER_TYPE": "thread", "PYTHONPATH": str(ROOT)}
+    worker = subprocess.Popen([sys.executable, "-m", "app", "worker", "--workers", "1"], env=env, cwd=tmp_path,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: receiver.store.state("for-the-worker") == "done", timeout=30)
+        assert fake.runs_for(REPO, sha)[0]["status"] == "completed"
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=20)
