@@ -41,7 +41,8 @@ def test_ignore_creates_a_config():
 
 
 def test_ignore_keeps_other_settings_and_comments():
-    current = "# our settings\nfail_on: warning\nignore:\n  - FullyOpenClaim  # marketing copy\n\nexclude: ['docs/**']\n"
+    current = ("# our settings\nfail_on: warning\nignore:\n  - FullyOpenClaim  # marketing copy\n\n"
+               "exclude: ['docs/**']\n")
     updated = config_with_ignored(current, "FossClaim", "tooling")
     assert "# our settings" in updated and "# marketing copy" in updated
     assert yaml.safe_load(updated) == {"fail_on": "warning", "ignore": ["FullyOpenClaim", "FossClaim"],
