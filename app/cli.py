@@ -89,6 +89,9 @@ def _scan(args: argparse.Namespace, ruleset: RuleSet) -> int:
         raise UsageError(f"{root} is not a folder; give the repository's root folder")
     snapshot = Snapshot.from_folder(root)
     config = _config(args.config, snapshot, ruleset)
+    if config.extends:
+        sys.stderr.write(f"openwashing: note: `_extends: {config.extends}` is followed by the GitHub App; "
+                         "the command line uses this file alone\n")
     report = scan(snapshot, config, ruleset)
     if args.fix:
         report = _fix(root, report, snapshot, config, ruleset)
