@@ -124,34 +124,32 @@ def _tree_pattern(pattern: str) -> re.Pattern[str]:
     return re.compile(body, re.I | re.M)
 
 
-def _scan_paths(found: Artifacts, paths: list[str], p: dict, ruleset: RuleSet) -> None:
+def _path_evidence(ruleset: RuleSet) -> list[tuple[str, list[str], str, str, str, str | None]]:
+    """(bucket, patterns, kind, detail, strength, paths to ignore) for each kind of file evidence."""
     a = ruleset.artifacts
+    return [
+        ("weights", a.weights.files, "weight-file", "weight file", "strong", "weight_ignore"),
+        ("weights", a.weights.conversion_scripts, "checkpoint-conversion", "checkpoint conversion for a model hub",
+         "medium", None),
+        ("weak_weights", a.weights.download_scripts, "download-script", "download script", "weak", None),
+        ("training_code", a.training_code.files, "training-code", "training code", "strong", "train_ignore"),
+        ("data", a.data.files, "data-card", "data documentation", "strong", None),
+        ("data", a.data.processing_code, "data-processing-code", "data processing code", "medium", "train_ignore"),
+        ("paper", a.paper.files, "paper", "document", "medium", "weight_ignore"),
+        ("evaluation", a.evaluation.files, "evaluation-code", "evaluation code", "strong", None),
+        ("inference", a.inference_code.files, "inference-code", "model or inference code", "strong", None),
+    ]
+
+
+def _scan_paths(found: Artifacts, paths: list[str], p: dict, ruleset: RuleSet) -> None:
     index = _PathIndex(paths)
-    ignore_weights, ignore_training = p["weight_ignore"], p["train_ignore"]
-    for path in index.matching(a.weights.files):
-        if not _match(ignore_weights, path):
-            found.add("weights", Evidence("weight-file", "weight file", path))
-    for path in index.matching(a.weights.conversion_scripts):
-        found.add("weights", Evidence("checkpoint-conversion", "checkpoint conversion for a model hub", path,
-                                      strength="medium"))
-    for path in index.matching(a.weights.download_scripts):
-        found.add("weak_weights", Evidence("download-script", "download script", path, strength="weak"))
-    for path in index.matching(a.training_code.files):
-        if not _match(ignore_training, path):
-            found.add("training_code", Evidence("training-code", "training code", path))
-    data_cards = index.matching(a.data.files)
-    for path in data_cards:
-        found.add("data", Evidence("data-card", "data documentation", path))
-    for path in index.matching(a.data.processing_code):
-        if path not in data_cards and not _match(ignore_training, path):
-            found.add("data", Evidence("data-processing-code", "data processing code", path, strength="medium"))
-    for path in index.matching(a.paper.files):
-        if not _match(ignore_weights, path):
-            found.add("paper", Evidence("paper", "document", path, strength="medium"))
-    for path in index.matching(a.evaluation.files):
-        found.add("evaluation", Evidence("evaluation-code", "evaluation code", path))
-    for path in index.matching(a.inference_code.files):
-        found.add("inference", Evidence("inference-code", "model or inference code", path))
+    seen: set[tuple[str, str]] = set()
+    for bucket, patterns, kind, detail, strength, ignore in _path_evidence(ruleset):
+        for path in index.matching(patterns):
+            if (ignore and _match(p[ignore], path)) or (bucket, path) in seen:
+                continue  # a data card is not also counted as data-processing code
+            seen.add((bucket, path))
+            found.add(bucket, Evidence(kind, detail, path, strength=strength))
 
 
 def _scan_links(found: Artifacts, doc: Document, p: dict) -> None:

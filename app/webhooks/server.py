@@ -59,19 +59,9 @@ def create_app(settings: Settings, *, start_worker: bool = True, redeliver: bool
 
     @app.post("/api/github/webhooks")
     async def receive(request: Request) -> JSONResponse:
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
+        body = await _read_body(request)
+        if body is None:
             return _answer(413, "payload larger than GitHub's 25 MB limit")
-        if length and length.isdigit():
-            body = await request.body()
-        else:  # no declared length: read, but stop at the limit
-            chunks, size = [], 0
-            async for chunk in request.stream():
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > MAX_BODY_BYTES:
-                    return _answer(413, "payload larger than GitHub's 25 MB limit")
-            body = b"".join(chunks)
         if not is_valid(secret, body, request.headers.get("x-hub-signature-256")):
             return _answer(401, "missing or invalid X-Hub-Signature-256")
         event, delivery = request.headers.get("x-github-event"), request.headers.get("x-github-delivery")
@@ -86,6 +76,20 @@ def create_app(settings: Settings, *, start_worker: bool = True, redeliver: bool
         return await writer.accept(event, delivery, payload, body)
 
     return app
+
+
+async def _read_body(request: Request) -> bytes | None:
+    """The raw body, or None when it is larger than GitHub ever sends."""
+    length = request.headers.get("content-length")
+    if length and length.isdigit():
+        return None if int(length) > MAX_BODY_BYTES else await request.body()
+    chunks, size = [], 0
+    async for chunk in request.stream():  # no declared length: read, but stop at the limit
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+    return b"".join(chunks)
 
 
 @dataclass
