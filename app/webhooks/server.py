@@ -124,8 +124,9 @@ class DeliveryWriter:
         try:
             checks, changes = route(event, payload)
             problem = None
-        except (KeyError, TypeError) as exc:
-            checks, changes, problem = [], [], f"unexpected payload shape: {exc!r}"
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            # Stored all the same, marked failed with the reason: a malformed payload loses nothing.
+            checks, changes, problem = [], [], f"unexpected payload shape: {type(exc).__name__}: {exc}"
         loop = asyncio.get_running_loop()
         pending = _Pending(delivery, event, payload, body, checks, changes, problem, loop.create_future(), loop)
         if not self._batch:
@@ -148,8 +149,8 @@ class DeliveryWriter:
     def _store(self, batch: list[_Pending]) -> None:
         try:
             results = self.runtime.store.accept_deliveries([
-                (p.delivery, p.event, p.payload.get("action"), (p.payload.get("installation") or {}).get("id"),
-                 p.body, [c.key for c in p.checks]) for p in batch])
+                (p.delivery, p.event, _text(p.payload.get("action")), _installation_id(p.payload), p.body,
+                 [c.key for c in p.checks]) for p in batch])
             answers = [self._follow_up(p, claimed) for p, claimed in zip(batch, results, strict=True)]
         except Exception as exc:  # the store failed: GitHub sees an error and the delivery can be redelivered
             log.error("could not store %d deliveries: %s", len(batch), type(exc).__name__)
@@ -168,12 +169,22 @@ class DeliveryWriter:
             self.runtime.apply(change)
         if not p.checks:
             store.set_state(p.delivery, "done" if p.changes else "ignored")
-            message = "accepted" if p.changes else f"ignored: {p.event}.{p.payload.get('action')}"
+            message = "accepted" if p.changes else f"ignored: {p.event}.{_text(p.payload.get('action'))}"
             return _answer(202, message, delivery=p.delivery)
         for request in p.checks:
             if request.key in claimed:
                 self.queue.run_work(p.delivery, request.as_dict())
         return _answer(202, "queued" if claimed else "coalesced with work already queued", delivery=p.delivery)
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _installation_id(payload: dict) -> int | None:
+    installation = payload.get("installation")
+    value = installation.get("id") if isinstance(installation, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _resolve(future: asyncio.Future, answer: JSONResponse) -> None:

@@ -106,6 +106,12 @@ def raw_payload(name: str) -> dict:
     return copy.deepcopy(json.loads((WEBHOOKS / name).read_text()))
 
 
+@pytest.fixture
+def start_app_once(start_app):
+    """One running app for a whole property test (hypothesis calls the test many times)."""
+    return start_app()
+
+
 def payload(name: str, repo: str = REPO, installation: int = INSTALLATION, **changes) -> dict:
     """A real GitHub example payload, pointed at a fake repository."""
     data = copy.deepcopy(json.loads((WEBHOOKS / name).read_text()))
