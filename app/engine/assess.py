@@ -43,6 +43,8 @@ def _component(name: str, evidence: list[Evidence], terms: list[LicenseMatch], o
         summary = missing
     elif not terms and not optional_terms:
         summary = f"found, but no licence was found for the {name}"
+    elif not terms:
+        summary = "found"
     elif not open_terms:
         closed = [m for m in terms if not (m.osi_approved if osi_only else m.open_terms)]
         summary = f"found, under terms that are not open: {closed[0].name}"

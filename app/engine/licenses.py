@@ -123,7 +123,9 @@ def clause_for(restriction_id: str, text: str | None, ruleset: RuleSet) -> str:
     """The sentence of a licence text where a restriction is written, for quoting in messages."""
     if not text:
         return ""
-    folded = " ".join(text.translate(_QUOTES).split())
+    # Headings and blank lines end a sentence too, though they carry no full stop.
+    text = re.sub(r"^[ \t]*#.*$|\n[ \t]*\n", ". ", text.translate(_QUOTES), flags=re.M)
+    folded = " ".join(text.split())
     for cue in ruleset.restrictions[restriction_id].cues:
         match = re.search(cue, folded, re.I)
         if match:
