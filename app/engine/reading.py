@@ -18,11 +18,17 @@ _MARKDOWN = re.compile(r"\.(?:md|markdown|mdx)$", re.I)
 _BINARY_SNIFF = 8192
 
 
+MAX_NESTED_READMES = 20  # read to see whether they are model cards (front matter); more is noise
+_NESTED_README = re.compile(r"\n((?:[^/\n]+/){1,3}readme\.md)(?=\n|$)", re.I)
+_NOT_CARDS = re.compile(r"(?:^|/)(?:docs?|tests?|examples?|third_party|vendor|node_modules|\.github)/", re.I)
+
+
 @dataclass
 class Selection:
     """Paths the engine will read, by role."""
 
     documents: list[str] = field(default_factory=list)
+    card_candidates: list[str] = field(default_factory=list)  # nested READMEs: cards if they have front matter
     license_files: list[str] = field(default_factory=list)
     manifests: list[str] = field(default_factory=list)
 
@@ -44,6 +50,9 @@ def select_paths(paths: list[str], config: Config) -> Selection:
         elif "/" not in path and name in _MANIFESTS:
             chosen.manifests.append(path)
     chosen.documents.sort(key=_document_order)
+    nested = [m.group(1) for m in _NESTED_README.finditer("\n" + "\n".join(paths))]
+    chosen.card_candidates = [p for p in nested if not _NOT_CARDS.search(p) and not config.excludes(p)
+                              and p not in chosen.documents][:MAX_NESTED_READMES]
     return chosen
 
 

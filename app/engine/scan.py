@@ -42,6 +42,7 @@ def scan(snapshot: Snapshot, config: Config | None = None, ruleset: RuleSet | No
     notices: list[Notice] = []
     chosen = select_paths(snapshot.paths, config)
     docs = _documents(snapshot, chosen.documents, config, notices)
+    docs += _model_cards(snapshot, chosen.card_candidates, config, notices)
     license_texts = {p: t for p in chosen.license_files
                      if (t := read_text(snapshot, p, config.max_file_bytes, notices)) is not None}
     licenses, linked = _licenses(snapshot, chosen, docs, license_texts, config, ruleset, notices)
@@ -63,6 +64,16 @@ def _documents(snapshot: Snapshot, paths: list[str], config: Config, notices: li
             notices.append(Notice(path, doc.front_matter_error, 1, "front-matter"))
         docs.append(doc)
     return docs
+
+
+def _model_cards(snapshot: Snapshot, paths: list[str], config: Config, notices: list[Notice]) -> list[Document]:
+    """Nested READMEs that open with Hugging Face front matter are model cards of their own."""
+    cards = []
+    for path in paths:
+        text = read_text(snapshot, path, config.max_file_bytes, notices)
+        if text is not None and text.lstrip("\ufeff").startswith("---"):
+            cards.append(parse_document(path, text))
+    return cards
 
 
 def _licenses(snapshot: Snapshot, chosen, docs: list[Document], license_texts: dict[str, str],

@@ -141,3 +141,13 @@ def test_front_matter_tags_are_evidence():
     report = scan_files({"README.md": card}, ("model.safetensors",))
     assert {"Llama-3.1", "Gemma"} <= {m.id for m in report.assessment.licenses}
     assert any("org/chat-mix" in e.detail for e in report.assessment.components["data_information"].evidence)
+
+
+def test_nested_readme_with_front_matter_is_a_model_card():
+    card = "---\nlicense: llama3\n---\n# Acme-7B\n\nAcme-7B is an open-source model.\n"
+    files = {"README.md": "# Monorepo\n", "models/acme-7b/README.md": card,
+             "tools/cli/README.md": "# CLI\n\nAn open-source model runner.\n"}
+    report = scan_files(files, ("models/acme-7b/model.safetensors",))
+    assert "models/acme-7b/README.md" in report.documents and "tools/cli/README.md" not in report.documents
+    assert [f.path for f in report.findings] == ["models/acme-7b/README.md"]
+    assert "Llama-3" in {m.id for m in report.assessment.licenses}
