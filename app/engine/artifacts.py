@@ -10,7 +10,7 @@ from app.engine.markdown import Document
 from app.engine.models import Evidence
 from app.engine.ruleset import RuleSet
 
-MAX_EVIDENCE = 5  # per kind; the count of the rest is kept in the summary
+MAX_EVIDENCE = 5  # per kind: enough to show, few enough to read
 
 
 @dataclass
@@ -25,10 +25,8 @@ class Artifacts:
     evaluation: list[Evidence] = field(default_factory=list)
     inference: list[Evidence] = field(default_factory=list)
     intermediate: list[Evidence] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
 
     def add(self, kind: str, evidence: Evidence) -> None:
-        self.counts[kind] = self.counts.get(kind, 0) + 1
         bucket = getattr(self, kind)
         if len(bucket) < MAX_EVIDENCE and evidence not in bucket:
             bucket.append(evidence)

@@ -35,7 +35,8 @@ class Selection:
 
 def select_paths(paths: list[str], config: Config) -> Selection:
     chosen = Selection()
-    nested_cards = {m.group(0).lstrip("\n") for m in _MODEL_CARD_LINE.finditer("\n" + "\n".join(paths))}
+    listing = "\n" + "\n".join(paths)
+    nested_cards = {m.group(0).lstrip("\n") for m in _MODEL_CARD_LINE.finditer(listing)}
     candidates = [p for p in paths if "/" not in p] + sorted(nested_cards)
     if config.include:
         candidates += [p for p in paths if config.includes(p)]
@@ -50,7 +51,7 @@ def select_paths(paths: list[str], config: Config) -> Selection:
         elif "/" not in path and name in _MANIFESTS:
             chosen.manifests.append(path)
     chosen.documents.sort(key=_document_order)
-    nested = [m.group(1) for m in _NESTED_README.finditer("\n" + "\n".join(paths))]
+    nested = [m.group(1) for m in _NESTED_README.finditer(listing)]
     chosen.card_candidates = [p for p in nested if not _NOT_CARDS.search(p) and not config.excludes(p)
                               and p not in chosen.documents][:MAX_NESTED_READMES]
     return chosen

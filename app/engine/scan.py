@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from app.engine import license_sources as sources
-from app.engine.artifacts import find_artifacts
+from app.engine import licenses as lic
+from app.engine.artifacts import Artifacts, find_artifacts
 from app.engine.assess import assess
 from app.engine.claims import find_claims
 from app.engine.config import CONFIG_PATH, Config, ConfigError, parse_config
 from app.engine.judge import judge
 from app.engine.markdown import Document, parse_document, parse_plain
-from app.engine.models import Finding, Level, LicenseMatch, Notice, Report
+from app.engine.models import Evidence, Finding, Level, LicenseMatch, Notice, Report
 from app.engine.reading import is_markdown, read_text, select_paths
 from app.engine.ruleset import RuleSet, default_ruleset
 from app.engine.snapshot import Snapshot
@@ -120,9 +122,6 @@ def _unique(matches: list[LicenseMatch]) -> list[LicenseMatch]:
 
 
 def _declared_licenses(config: Config, ruleset: RuleSet) -> list[LicenseMatch]:
-    from app.engine import licenses as lic
-    from app.engine.models import Evidence
-
     declared = []
     pairs = [("weights", config.declared.weights.license if config.declared.weights else None),
              ("code", config.declared.code_license)]
@@ -136,9 +135,7 @@ def _declared_licenses(config: Config, ruleset: RuleSet) -> list[LicenseMatch]:
     return declared
 
 
-def _declared_artifacts(config: Config, artifacts) -> None:
-    from app.engine.models import Evidence
-
+def _declared_artifacts(config: Config, artifacts: Artifacts) -> None:
     declared = config.declared
     if declared.weights and declared.weights.url:
         artifacts.add("weights", Evidence("declared", f"weights published at {declared.weights.url}", CONFIG_PATH))
@@ -177,8 +174,6 @@ def _with_configured_level(finding: Finding, config: Config) -> Finding:
     configured = {k.lower(): v for k, v in config.levels.items()}.get(finding.rule.lower())
     if not configured:
         return finding
-    from dataclasses import replace
-
     return replace(finding, level=Level(configured))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from github import Github
 
@@ -81,8 +81,6 @@ def _rewritten_lines(text: str, group: list[Finding], first: int, last: int) -> 
 
 
 def _shifted(f: Finding, offset: int) -> Finding:
-    from dataclasses import replace
-
     return replace(f, start=f.start - offset, end=f.end - offset)
 
 

@@ -12,11 +12,13 @@ from github.Repository import Repository
 
 from app.commands.parse import KNOWN, MAX_COMMANDS, NEEDS_WRITE
 from app.engine import licenses as lic
+from app.engine.config import CONFIG_PATH
+from app.engine.models import Report
 from app.engine.ruleset import RuleSet
 from app.engine.scan import scan
 from app.github.calls import describe, with_backoff
 from app.github.limits import MAX_COMMENT_CHARS, truncate
-from app.github.repository import read_commit
+from app.github.repository import RepositoryView, read_commit
 from app.github.writes import (
     Conflict,
     commit_fixes,
@@ -144,10 +146,14 @@ def _explain(ctx: Context, args: str) -> str:
                           restrictions=[ctx.ruleset.restrictions[x] for x in facts.restrictions])
         return render("reply_unknown_id.md.j2", identifier=identifier)
     sha, _branch, _same = ctx.target()
-    view = read_commit(ctx.gh, ctx.runtime.store, ctx.request.repo, sha, ctx.ruleset, ctx.runtime.github.configs)
-    report = scan(view.snapshot, view.config, ctx.ruleset)
+    _view, report = _scan_at(ctx, sha)
     return render("reply_explain_verdict.md.j2", assessment=report.assessment, sha=sha,
                   findings=len(report.findings))
+
+
+def _scan_at(ctx: Context, sha: str) -> tuple[RepositoryView, Report]:
+    view = read_commit(ctx.gh, ctx.runtime.store, ctx.request.repo, sha, ctx.ruleset, ctx.runtime.github.configs)
+    return view, scan(view.snapshot, view.config, ctx.ruleset)
 
 
 def _fix(ctx: Context, args: str) -> str:
@@ -156,10 +162,8 @@ def _fix(ctx: Context, args: str) -> str:
     in_place = r.is_pull_request and same_repo and branch is not None
     if not in_place:  # an issue, a fork's pull request, a commit: propose the fix in a new pull request
         sha = ctx.retry(lambda: head_sha(ctx.repo, r.default_branch), "read default branch")
-    view = read_commit(ctx.gh, ctx.runtime.store, r.repo, sha, ctx.ruleset, ctx.runtime.github.configs)
-    report = scan(view.snapshot, view.config, ctx.ruleset)
-    blob_shas = {e: view.blob_shas[e] for e in view.texts}
-    fixes = fixed_files(report.findings, view.texts, blob_shas)
+    view, report = _scan_at(ctx, sha)
+    fixes = fixed_files(report.findings, view.texts, view.blob_shas)
     if not fixes:
         return render("reply_nothing_to_fix.md.j2", sha=sha)
     message = f"Use honest openness wording ({sum(f.applied for f in fixes)} places)\n\nProposed by openwashing."
@@ -189,7 +193,6 @@ def _ignore(ctx: Context, args: str) -> str:
         return render("reply_already_ignored.md.j2", rule=rule.id)
     name = create_branch(ctx.repo, f"openwashing/ignore-{rule.id}-{int(time.time())}", base)
     message = f"Ignore {rule.id} in openwashing" + (f": {reason}" if reason else "")
-    from app.engine.config import CONFIG_PATH
     if blob:
         ctx.repo.update_file(CONFIG_PATH, message, updated, blob, branch=name)
     else:

@@ -127,6 +127,11 @@ def push_payload(sha: str, repo: str = REPO, ref: str = "refs/heads/main") -> di
     return payload("push/with-new-branch.payload.json", repo, ref=ref, after=sha, deleted=False, created=False)
 
 
+def completed(fake: FakeGitHub, sha: str, repo: str = REPO) -> list[dict]:
+    """The completed check runs of a commit."""
+    return [r for r in fake.runs_for(repo, sha) if r["status"] == "completed"]
+
+
 def wait_for(predicate, timeout: float = 15.0, interval: float = 0.02):
     deadline = time.time() + timeout
     while time.time() < deadline:

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.github.conftest import REPO, WEBHOOKS, model_repo_files, payload, push_payload, wait_for
-
-
-def completed(fake, sha):
-    return [r for r in fake.runs_for(REPO, sha) if r["status"] == "completed"]
+from tests.github.conftest import REPO, WEBHOOKS, completed, model_repo_files, payload, push_payload, wait_for
 
 
 def test_rerun_updates_the_same_check_run(fake, start_app):

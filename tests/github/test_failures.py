@@ -5,12 +5,8 @@ from __future__ import annotations
 import itertools
 import time
 
-from tests.github.conftest import REPO, model_repo_files, push_payload, wait_for
+from tests.github.conftest import REPO, completed, model_repo_files, push_payload, wait_for
 from tests.github.fake_github import Fault
-
-
-def completed(fake, sha):
-    return [r for r in fake.runs_for(REPO, sha) if r["status"] == "completed"]
 
 
 def test_502_on_create_then_success_makes_one_check_run(fake, start_app):

@@ -13,30 +13,30 @@ from app.settings import SettingsError, load_settings
 from tests.github.conftest import REPO, SECRET, model_repo_files, push_payload, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+APP_VARIABLES = ("GITHUB_APP_ID", "GITHUB_PRIVATE_KEY", "GITHUB_PRIVATE_KEY_PATH", "GITHUB_WEBHOOK_SECRET")
 
 
-def test_missing_settings_are_listed_in_one_message(monkeypatch, tmp_path):
+@pytest.fixture
+def no_app_settings(monkeypatch, tmp_path):
+    """No GitHub App settings in the environment or in a .env file."""
     monkeypatch.chdir(tmp_path)
-    for name in ("GITHUB_APP_ID", "GITHUB_PRIVATE_KEY", "GITHUB_PRIVATE_KEY_PATH", "GITHUB_WEBHOOK_SECRET"):
+    for name in APP_VARIABLES:
         monkeypatch.delenv(name, raising=False)
+
+
+def test_missing_settings_are_listed_in_one_message(no_app_settings):
     with pytest.raises(SettingsError) as raised:
         load_settings()
     message = str(raised.value)
     assert "GITHUB_APP_ID" in message and "GITHUB_WEBHOOK_SECRET" in message
 
 
-def test_private_key_is_required_one_way_or_the_other(monkeypatch, tmp_path):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("GITHUB_PRIVATE_KEY", raising=False)
-    monkeypatch.delenv("GITHUB_PRIVATE_KEY_PATH", raising=False)
+def test_private_key_is_required_one_way_or_the_other(no_app_settings):
     with pytest.raises(SettingsError, match="GITHUB_PRIVATE_KEY or GITHUB_PRIVATE_KEY_PATH"):
         load_settings(github_app_id="1", github_webhook_secret="s")
 
 
-def test_serve_without_settings_exits_2_with_the_list(monkeypatch, tmp_path, capsys):
-    monkeypatch.chdir(tmp_path)
-    for name in ("GITHUB_APP_ID", "GITHUB_PRIVATE_KEY", "GITHUB_PRIVATE_KEY_PATH", "GITHUB_WEBHOOK_SECRET"):
-        monkeypatch.delenv(name, raising=False)
+def test_serve_without_settings_exits_2_with_the_list(no_app_settings, capsys):
     assert main(["serve"]) == 2
     assert "GITHUB_APP_ID" in capsys.readouterr().err
 
@@ -68,10 +68,7 @@ def test_secrets_never_reach_the_logs(fake, start_app, keys, caplog):
     assert "x-ratelimit-remaining 4999 of 5000" in text
 
 
-def test_worker_without_settings_exits_2(monkeypatch, tmp_path, capsys):
-    monkeypatch.chdir(tmp_path)
-    for name in ("GITHUB_APP_ID", "GITHUB_PRIVATE_KEY", "GITHUB_PRIVATE_KEY_PATH", "GITHUB_WEBHOOK_SECRET"):
-        monkeypatch.delenv(name, raising=False)
+def test_worker_without_settings_exits_2(no_app_settings, capsys):
     assert main(["worker"]) == 2
     assert "GITHUB_WEBHOOK_SECRET" in capsys.readouterr().err
 
