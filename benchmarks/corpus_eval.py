@@ -2,9 +2,13 @@
 
 Usage: python benchmarks/corpus_eval.py [--corpus DIR] [--record] [--quiet]
 
-Prints OSAID verdict agreement, claim precision and recall, and every miss and false positive.
-Exits 1 when a figure falls below benchmarks/corpus_baseline.json (a ratchet: raise it with
---record as the engine improves); exits 0 with a note when the corpus is not there.
+Prints OSAID verdict agreement, claim precision and recall — for the English labels
+(labels.json) and for the multilingual ones (labels_zh.json, which adds Chinese and Japanese
+occurrences) — then the same figures for two halves of the corpus (repositories alternately by
+name), so that a rule inspired by one half can be checked on the other. Lists every verdict
+disagreement, miss and false positive. Exits 1 when a figure falls below
+benchmarks/corpus_baseline.json (a ratchet: raise it with --record as the engine improves);
+exits 0 with a note when the corpus is not there.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from app.engine.snapshot import Snapshot  # noqa: E402
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
 BASELINE = Path(__file__).resolve().parent / "corpus_baseline.json"
 FIGURES = ("verdict_agreement", "claim_precision", "claim_recall")
+LABEL_SETS = (("english", "labels.json"), ("multilingual", "labels_zh.json"))
 
 
 def snapshot_of(folder: Path) -> Snapshot:
@@ -31,12 +36,15 @@ def snapshot_of(folder: Path) -> Snapshot:
     return Snapshot.from_listing(listing, folder)
 
 
-def evaluate(corpus: Path) -> dict:
-    labels = json.loads((corpus / "labels.json").read_text(encoding="utf-8"))
+def scan_corpus(corpus: Path, labels: list[dict]) -> dict:
+    """One report per repository, scanned once for every label set."""
+    return {entry["repo"]: scan(snapshot_of(corpus / entry["repo"].replace("/", "__"))) for entry in labels}
+
+
+def evaluate(labels: list[dict], reports: dict) -> dict:
     verdicts, outcomes, unlabelled = [], [], []
     for entry in labels:
-        folder = corpus / entry["repo"].replace("/", "__")
-        report = scan(snapshot_of(folder))
+        report = reports[entry["repo"]]
         if entry["osaid_open_source"] is not None:
             verdicts.append((entry["repo"], entry["osaid_open_source"], report.assessment.osaid,
                              report.assessment.level.value))
@@ -69,22 +77,29 @@ def _figures(verdicts: list, outcomes: list, unlabelled: list) -> dict:
     }
 
 
-def _print(result: dict, quiet: bool) -> None:
-    if not quiet:
-        for repo, want, got, level in result["verdict_disagreements"]:
-            print(f"verdict  {repo}: labelled osaid={want}, engine osaid={got} ({level})")
-        for kind in ("misses", "false_positives"):
-            for repo, occ in result[kind]:
-                print(f"{kind[:-2] if kind == 'misses' else 'false positive'}  {repo} "
-                      f"{occ['file']}:{occ['line']}  {occ['text'][:110]}")
-        for repo, f in result["unlabelled"]:
-            print(f"unlabelled  {repo} {f.path}:{f.line}  {f.text!r}  ({f.rule})")
+def halves(labels: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Repositories alternately by name: two halves of similar mix, fixed from run to run."""
+    ordered = sorted(labels, key=lambda e: e["repo"].lower())
+    return ordered[0::2], ordered[1::2]
+
+
+def _print_details(result: dict) -> None:
+    for repo, want, got, level in result["verdict_disagreements"]:
+        print(f"verdict  {repo}: labelled osaid={want}, engine osaid={got} ({level})")
+    for kind in ("misses", "false_positives"):
+        for repo, occ in result[kind]:
+            print(f"{kind[:-2] if kind == 'misses' else 'false positive'}  {repo} "
+                  f"{occ['file']}:{occ['line']}  {occ['text'][:110]}")
+    for repo, f in result["unlabelled"]:
+        print(f"unlabelled  {repo} {f.path}:{f.line}  {f.text!r}  ({f.rule})")
+
+
+def _summary(name: str, result: dict) -> str:
     counts = result["counts"]
-    print(f"repositories with a verdict: {counts['repositories']}")
-    print(f"OSAID verdict agreement: {result['verdict_agreement']:.2%}")
-    print(f"claim precision: {result['claim_precision']:.3f}  recall: {result['claim_recall']:.3f}  "
-          f"(tp {counts['true_positives']}, fp {counts['false_positives']}, misses {counts['misses']})")
-    print(f"findings on unlabelled lines: {counts['unlabelled_findings']}")
+    return (f"{name:<22} verdicts {result['verdict_agreement']:7.2%} of {counts['repositories']:2}   "
+            f"precision {result['claim_precision']:.3f}  recall {result['claim_recall']:.3f}  "
+            f"(tp {counts['true_positives']}, fp {counts['false_positives']}, misses {counts['misses']}, "
+            f"unlabelled {counts['unlabelled_findings']})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,20 +108,36 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--record", action="store_true", help="write the figures as the new baseline")
     parser.add_argument("--quiet", action="store_true", help="figures only")
     args = parser.parse_args(argv)
-    if not (args.corpus / "labels.json").is_file():
+    sets = [(name, args.corpus / file) for name, file in LABEL_SETS if (args.corpus / file).is_file()]
+    if not sets:
         print(f"corpus not found at {args.corpus}; nothing to evaluate")
         return 0
-    result = evaluate(args.corpus)
-    _print(result, args.quiet)
-    figures = {k: result[k] for k in FIGURES}
-    if args.record:
+    figures: dict[str, dict[str, float]] = {}
+    reports: dict = {}
+    for name, path in sets:
+        labels = json.loads(path.read_text(encoding="utf-8"))
+        reports = reports or scan_corpus(args.corpus, labels)
+        result = evaluate(labels, reports)
+        if not args.quiet:
+            print(f"--- {name} ({path.name})")
+            _print_details(result)
+        print(_summary(name, result))
+        for half, part in zip(("A", "B"), halves(labels), strict=True):
+            print(_summary(f"  half {half}", evaluate(part, reports)))
+        figures[name] = {k: result[k] for k in FIGURES}
+    return _ratchet(figures, args.record)
+
+
+def _ratchet(figures: dict[str, dict[str, float]], record: bool) -> int:
+    if record:
         BASELINE.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
         print(f"baseline recorded in {BASELINE.relative_to(ROOT)}")
         return 0
     baseline = json.loads(BASELINE.read_text(encoding="utf-8")) if BASELINE.exists() else {}
-    dropped = [k for k in FIGURES if figures[k] < baseline.get(k, 0.0)]
-    for key in dropped:
-        print(f"REGRESSION: {key} {figures[key]} is below the baseline {baseline[key]}")
+    dropped = [(name, key) for name, values in figures.items() for key in FIGURES
+               if values[key] < baseline.get(name, {}).get(key, 0.0)]
+    for name, key in dropped:
+        print(f"REGRESSION: {name} {key} {figures[name][key]} is below the baseline {baseline[name][key]}")
     return 1 if dropped else 0
 
 
