@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -26,14 +27,18 @@ from app.engine.snapshot import Snapshot  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
 BASELINE = Path(__file__).resolve().parent / "corpus_baseline.json"
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 FIGURES = ("verdict_agreement", "claim_precision", "claim_recall")
 LABEL_SETS = (("english", "labels.json"), ("multilingual", "labels_zh.json"))
 
 
 def snapshot_of(folder: Path) -> Snapshot:
-    """The repository as GitHub's tree would show it: every path, only the documents readable."""
+    """The repository as GitHub's tree would show it: every path, only the documents readable,
+    named owner/repo as the app names it."""
     listing = (folder / "tree.txt").read_text(encoding="utf-8").splitlines()
-    return Snapshot.from_listing(listing, folder)
+    snapshot = Snapshot.from_listing(listing, folder)
+    snapshot.name = folder.name.replace("__", "/", 1)
+    return snapshot
 
 
 def scan_corpus(corpus: Path, labels: list[dict]) -> dict:
@@ -43,6 +48,8 @@ def scan_corpus(corpus: Path, labels: list[dict]) -> dict:
 
 def evaluate(labels: list[dict], reports: dict) -> dict:
     verdicts, outcomes, unlabelled = [], [], []
+    # English labels leave Chinese and Japanese occurrences out; findings there are not "unlabelled".
+    multilingual = any(o.get("term_set") for e in labels for o in e.get("occurrences", []))
     for entry in labels:
         report = reports[entry["repo"]]
         if entry["osaid_open_source"] is not None:
@@ -57,7 +64,8 @@ def evaluate(labels: list[dict], reports: dict) -> dict:
             expected = bool(occ["claims_self_open_source"]) and entry["osaid_open_source"] is False
             predicted = (occ["file"], occ["line"]) in flagged
             outcomes.append((entry["repo"], occ, expected, predicted))
-        unlabelled += [(entry["repo"], f) for f in report.findings if (f.path, f.line) not in labelled]
+        unlabelled += [(entry["repo"], f) for f in report.findings if (f.path, f.line) not in labelled
+                       and (multilingual or not _CJK.search(f.text))]
     return _figures(verdicts, outcomes, unlabelled)
 
 

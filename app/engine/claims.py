@@ -1,4 +1,4 @@
-"""Finding the places where prose calls something "open source", and what it is said of."""
+"""Finding the places where prose calls something "open source", and whose openness it claims."""
 
 from __future__ import annotations
 
@@ -6,19 +6,21 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from app.engine.languages import sentence_language, vocabulary_for, words
 from app.engine.markdown import Document, Segment
-from app.engine.ruleset import ClaimRule, RuleSet, Vocabulary
+from app.engine.ruleset import SLOT, ClaimRule, Language, RuleSet, Wording
+from app.engine.subjects import Project, reference_before
 
-_SENTENCE_END = re.compile(r"[.!?][*_)\]\"'”’]*(?=\s)")
 _ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|al|no|fig|approx|cf))$", re.I)
-_CLAUSE_BREAK = re.compile(r"[,;:()\[\]—–]|\s-\s|\*\*")
-_WORD = re.compile(r"[A-Za-z][\w'’.-]*[\w]|[A-Za-z]|\d[\w.%-]*|[.;:!?()\[\],&/]")
-_HARD_STOPS = frozenset(".;:!?")
-_SOFT_STOPS = frozenset({",", "&", "/", "and", "or", "nor"})
-_QUOTE_OPEN = ("“", '"', "‘", "'")
-_QUOTE_CLOSE = ("”", '"', "’", "'")
+_HARD_STOPS = frozenset(".;:!?。；：！？，")
+_QUOTE_OPEN = ("“", '"', "‘", "'", "「", "『")
+_QUOTE_CLOSE = ("”", '"', "’", "'", "」", "』")
 _ARTICLE = re.compile(r"\b([Aa]n?)(\s+)$")
-_MARKER_WINDOW = 6  # words of left context in which a comparison or negation still applies
+_CITATION = re.compile(r"@\w+\s*\{|\btitle\s*=\s*[{\"]", re.I)
+_CODE_HOST = re.compile(r"^https?://(?:www\.)?(?:github\.com|gitlab\.com|gitee\.com|bitbucket\.org)/[^/]+/[^/#?]+", re.I)
+_MARKUP_GAP = re.compile(r"\s{6,}")
+_CLAIM_WORDS = frozenset({"source", "sourced", "sourcing", "sources", "open", "open-source"})
+_EMPTY = Project()
 
 
 @dataclass(frozen=True)
@@ -38,35 +40,40 @@ class Claim:
     sentence: str
     replacement: str
     linked: tuple[str, ...]  # link targets in the sentence (a licence claim may point at LICENSE)
+    language: str = "en"
 
 
-def find_claims(doc: Document, ruleset: RuleSet) -> list[Claim]:
+def find_claims(doc: Document, ruleset: RuleSet, language: str = "en", project: Project = _EMPTY) -> list[Claim]:
     """Every claim in a document, overlapping matches reduced to the longest."""
     claims: list[Claim] = []
     any_token = _any_token(ruleset)
     for segment in doc.segments:
         if segment.kind == "quote" or not any_token.search(segment.raw) or not any_token.search(segment.text):
             continue
-        for start, end in sentences(segment):
-            claims.extend(_claims_in_sentence(doc, segment, start, end, ruleset))
+        if _CITATION.search(segment.raw):
+            continue  # a bibliography entry: paper titles are not statements about the release
+        for start, end in sentences(segment, ruleset.languages[language]):
+            sentence_lang = sentence_language(segment.text[start:end], language, ruleset)
+            claims.extend(_claims_in_sentence(doc, segment, start, end, sentence_lang, project, ruleset))
     return _longest_first(claims)
 
 
-@lru_cache(maxsize=8)
-def _compiled_rules(ruleset: RuleSet) -> list[tuple[ClaimRule, list[re.Pattern[str]], list[re.Pattern[str]]]]:
-    return [(rule, rule.token_patterns, rule.exception_patterns) for rule in ruleset.claims]
+@lru_cache(maxsize=32)
+def _wordings(ruleset: RuleSet, language: str) -> list[tuple[ClaimRule, Wording]]:
+    return [(rule, w) for rule in ruleset.claims if (w := rule.wording(language)) is not None]
 
 
 @lru_cache(maxsize=8)
 def _any_token(ruleset: RuleSet) -> re.Pattern[str]:
     """All rules' claim words in one pattern, to skip the many segments that have none."""
-    return re.compile("|".join(f"(?:{t})" for rule in ruleset.claims for t in rule.tokens), re.I)
+    tokens = [t for rule in ruleset.claims for wording in rule.wordings().values() for t in wording.tokens]
+    return re.compile("|".join(f"(?:{t})" for t in tokens), re.I)
 
 
-def sentences(segment: Segment) -> list[tuple[int, int]]:
+def sentences(segment: Segment, language: Language) -> list[tuple[int, int]]:
     """Sentence spans in a segment (headings, cells and HTML lines stand alone)."""
     text = segment.text
-    cuts = [m.end() for m in _SENTENCE_END.finditer(text)
+    cuts = [m.end() for m in language.sentence_end.finditer(text)
             if not _ABBREVIATION.search(text, max(0, m.start() - 8), m.start())]
     if segment.kind == "html":
         cuts += [m.start() for m in re.finditer("\n", text)]
@@ -78,106 +85,174 @@ def sentences(segment: Segment) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
-def _claims_in_sentence(doc: Document, segment: Segment, start: int, end: int,
-                        ruleset: RuleSet) -> list[Claim]:
+def _claims_in_sentence(doc: Document, segment: Segment, start: int, end: int, language: str,
+                        project: Project, ruleset: RuleSet) -> list[Claim]:
     sentence = segment.text[start:end]
+    links = [(s - start, e - start, href) for s, e, href in segment.links if start <= s < end]
     found = []
-    for rule, tokens, exception_patterns in _compiled_rules(ruleset):
-        if not any(t.search(sentence) for t in tokens):
+    for rule, wording in _wordings(ruleset, language):
+        if not any(t.search(sentence) for t in wording.token_patterns):
             continue
-        exceptions = [m.span() for p in exception_patterns for m in p.finditer(sentence)]
-        for pattern in tokens:
+        exceptions = [m.span() for p in wording.exception_patterns for m in p.finditer(sentence)]
+        for pattern in wording.token_patterns:
             for match in pattern.finditer(sentence):
                 if any(s <= match.start() < e for s, e in exceptions):
                     continue
-                target = classify(sentence, match, ruleset.vocabulary, _describes_link(segment, start, match))
+                target = classify(sentence, match, ruleset.languages[language], ruleset, project, links,
+                                  _describes_link(segment, start, match))
                 if target in rule.targets:
-                    found.append(_claim(doc, segment, start, sentence, match, rule, target))
+                    found.append(_claim(doc, segment, start, sentence, match, rule, wording, target, language))
     return found
 
 
-def classify(sentence: str, match: re.Match[str], vocab: Vocabulary, describes_link: bool = False) -> str | None:
+def classify(sentence: str, match: re.Match[str], language: Language, ruleset: RuleSet,
+             project: Project = _EMPTY, links: list[tuple[int, int, str]] = (),
+             describes_link: bool = False) -> str | None:
     """What a matched phrase is said of: "model", "license", "generic", or None for no claim."""
     before, after = sentence[:match.start()], sentence[match.end():]
-    if describes_link or _quoted(before, after):
+    if describes_link or _quoted(before, after) or _in_foreign_link(match, links, project):
         return None
-    clause = _CLAUSE_BREAK.split(before)[-1]
-    recent = " ".join(clause.split()[-_MARKER_WINDOW:])
-    if vocab.is_negated(clause) or vocab.is_about_others(recent):
+    clause_before = language.clause_break.split(before)[-1]
+    clause = clause_before + match.group(0) + language.clause_break.split(after)[0]
+    if language.is_negated(clause_before) or language.credits_others(clause):
         return None
-    head = _head_after(match.group(0) + after, vocab)
-    if head is None and _is_predicate(match.group(0), clause, vocab):
-        head = _subject_kind(before, vocab)
-    if head == "software":
+    framed = clause_before + SLOT + language.clause_break.split(after)[0]
+    if _membership(framed, _recent(clause_before, language, ruleset), language) is False:
+        return None
+    code_links = {s - match.end() for s, _e, href in links if s >= match.end() and _is_code_repository(href)}
+    head = _head_after(after, language, ruleset, code_links)
+    if head is None and _is_predicate(match.group(0), clause_before, language):
+        head = _subject_kind(before, language, ruleset)
+    if head == "software" or reference_before(before, links, language, project, ruleset) == "other":
         return None
     return head or "generic"
+
+
+def _membership(framed: str, recent: str, language: Language) -> bool | None:
+    """True when the sentence places its subject among open-source ones, False when the phrase is
+    about others (a comparison, an example, the field), None when the frames say nothing."""
+    if language.frame("others", framed):
+        return False
+    if language.frame("member_strong", framed):
+        return True
+    if language.is_about_others(recent):
+        return False
+    if language.frame("member", framed):
+        return True
+    return False if language.is_quantified(recent) else None
+
+
+def _recent(clause: str, language: Language, ruleset: RuleSet) -> str:
+    """The last few words of the clause before the phrase, where a comparison still governs it."""
+    tokens = words(clause, language, ruleset)
+    return clause[tokens[-language.window][0]:] if len(tokens) >= language.window else clause
 
 
 def _quoted(before: str, after: str) -> bool:
     return before.rstrip("*_ ").endswith(_QUOTE_OPEN) and after.lstrip("*_ ").startswith(_QUOTE_CLOSE)
 
 
-def _words(text: str) -> list[str]:
-    return [w.lower().strip(".'’") or w for w in _WORD.findall(text)]
+def _in_foreign_link(match: re.Match[str], links: list[tuple[int, int, str]], project: Project) -> bool:
+    """A phrase inside the text of a link to someone else's page is that page's title."""
+    return any(s <= match.start() < e and project.owns_href(href) is not True for s, e, href in links)
 
 
-def _head_after(text: str, vocab: Vocabulary) -> str | None:
-    """Classify the noun phrase that follows the claim word by the heads of its conjuncts."""
-    words = _words(text)[1:] if text[:1].isalpha() else _words(text)
-    words = _drop_claim_words(words)
-    if any(_noun_kind(w, vocab) == "license" for w in words[:2]):
+def _head_after(text: str, language: Language, ruleset: RuleSet, code_links: set[int] = frozenset()) -> str | None:
+    """Classify the noun phrase that follows the claim word by the heads of its conjuncts.
+
+    A conjunct's head is its last noun. Any model conjunct makes the phrase about a model; a
+    conjunct that is only a name ("we open-source Acme and its tools") keeps it open; only when
+    every conjunct is software, data or people is the phrase not about a model. A link text that
+    starts with a capital is a name ("our library [Acme Foundry]"), not a description; a link to a
+    code repository is code ("并开源 [acme.cpp](https://github.com/…)").
+    """
+    text = _MARKUP_GAP.split(text, 1)[0] if text.strip() else text  # a masked tag ends the phrase
+    tokens = words(text, language, ruleset)
+    while tokens and tokens[0][1].lower() in _CLAIM_WORDS:
+        tokens = tokens[1:]
+    if any(_kind(w.lower(), language, ruleset) == "license" for _, w in tokens[:2]):
         return "license"
     heads: list[str | None] = []
     current: str | None = None
-    depth = 0
-    for word in words[:14]:
-        # Parenthesised asides and link texts ([Name]) are names, not the phrase's head.
-        if word in ("(", "["):
-            depth += 1
-        elif word in (")", "]"):
+    named = depth = 0
+    in_name = False
+    previous = ""
+    for index, (offset, original) in enumerate(tokens[:16]):
+        word, opens_link, previous = original.lower(), previous == "[", original
+        vocab = vocabulary_for(word, language, ruleset)
+        if word in ("(", "（"):
+            depth += 1  # a parenthesised aside names or explains; it is not the phrase's head
+        elif word in (")", "）"):
             depth = max(0, depth - 1)
         elif depth:
             continue
+        elif word in ("[", "]"):
+            in_name = False
+        elif word == "*":
+            if current:
+                break  # the emphasis around the phrase closes: "**Acme 开源模型**开发…"
+            continue
+        elif word in vocab.conjunctions:
+            heads.append(current if current or not named else "name")
+            current, named = None, 0
         elif word in _HARD_STOPS or word in vocab.phrase_boundaries:
             break
-        elif word in _SOFT_STOPS:
-            heads.append(current)
-            current = None
+        elif word in language.modifier_particles:
+            if current:
+                break  # "开源数据训练的 X": the phrase was "open-source data"
+            heads, current, named = [], None, 0  # "开源了 A 和 B 的 C": A and B modify C
         else:
-            current = _noun_kind(word, vocab) or current
-    heads.append(current)
+            if opens_link and offset in code_links:
+                current = "software"
+                in_name = True
+                continue
+            in_name = in_name or (opens_link and original[:1].isupper()
+                                  and not _ends_with_noun(tokens[index:], language, ruleset))
+            named += _looks_like_name(original)
+            current = (None if in_name else _kind(word, language, ruleset)) or current
+    heads.append(current if current or not named else "name")
+    return _head_kind(heads)
+
+
+def _looks_like_name(word: str) -> bool:
+    return bool(re.search(r"[A-Z]|\d", word) and re.search(r"[A-Za-z]", word))
+
+
+def _ends_with_noun(tokens: list[tuple[int, str]], language: Language, ruleset: RuleSet) -> bool:
+    """A link text whose last word is a noun describes ("[FP8 模型权重]"); otherwise it is a name."""
+    text = [w for _, w in tokens[:tokens.index(next((t for t in tokens if t[1] == "]"), tokens[-1])) + 1]]
+    last = [w for w in text if w != "]"][-1:]
+    return bool(last) and _kind(last[0].lower(), language, ruleset) is not None
+
+
+def _is_code_repository(href: str) -> bool:
+    return bool(_CODE_HOST.match(href))
+
+
+def _head_kind(heads: list[str | None]) -> str | None:
     if heads and heads[0] == "license":
         return "license"
-    for kind in ("model", "software"):
-        if kind in heads:
-            return kind
-    return None
-
-
-def _drop_claim_words(words: list[str]) -> list[str]:
-    # The match itself may span several words ("open source", "fully open"); skip them.
-    while words and words[0] in ("source", "sourced", "sourcing", "sources", "open", "open-source"):
-        words = words[1:]
-    return words
-
-
-def _noun_kind(word: str, vocab: Vocabulary) -> str | None:
-    if word in vocab.license_nouns:
-        return "license"
-    if word in vocab.model_nouns:
+    if "model" in heads:
         return "model"
-    if word in vocab.software_nouns:
-        return "software"
-    return None
+    # Names after a noun elaborate it ("our libraries A, B and C"); a name first is the object itself.
+    if heads and heads[0] == "name":
+        return None
+    return "software" if "software" in heads else None
 
 
-def _is_predicate(token: str, clause: str, vocab: Vocabulary) -> bool:
+def _kind(word: str, language: Language, ruleset: RuleSet) -> str | None:
+    return vocabulary_for(word, language, ruleset).noun_kind(word)
+
+
+def _is_predicate(token: str, clause: str, language: Language) -> bool:
+    if language.script == "cjk":
+        return True  # with no noun after it, 开源 is said of what comes before
     last = (clause.split() or [""])[-3:]
-    return token.lower().endswith("sourced") or any(w.lower() in vocab.copulas for w in last)
+    return token.lower().endswith("sourced") or any(w.lower() in language.copulas for w in last)
 
 
-def _subject_kind(before: str, vocab: Vocabulary) -> str | None:
-    kinds = {_noun_kind(w, vocab) for w in _words(before)}
+def _subject_kind(before: str, language: Language, ruleset: RuleSet) -> str | None:
+    kinds = {_kind(w, language, ruleset) for _, w in words(before, language, ruleset)}
     if "model" in kinds:
         return "model"
     return "software" if "software" in kinds else None
@@ -197,10 +272,10 @@ def _describes_link(segment: Segment, sentence_start: int, match: re.Match[str])
 
 
 def _claim(doc: Document, segment: Segment, offset: int, sentence: str, match: re.Match[str],
-           rule: ClaimRule, target: str) -> Claim:
+           rule: ClaimRule, wording: Wording, target: str, language: str) -> Claim:
     token = match.group(0)
     before, after = sentence[:match.start()], sentence[match.end():]
-    replacement = _match_case(token, rule.replacement_for(token, before, after))
+    replacement = _match_case(token, wording.replacement_for(token, before, after))
     start = offset + match.start()
     replacement, start = _fix_article(segment.text, start, replacement, after)
     line, column = segment.position(start)
@@ -209,7 +284,7 @@ def _claim(doc: Document, segment: Segment, offset: int, sentence: str, match: r
     abs_start = doc.offset(line, column)
     abs_end = doc.offset(end_line, end_col) + 1
     return Claim(rule, doc.path, abs_start, abs_end, line, column, end_line, end_col + 1,
-                 doc.text[abs_start:abs_end], target, " ".join(sentence.split()), replacement, linked)
+                 doc.text[abs_start:abs_end], target, " ".join(sentence.split()), replacement, linked, language)
 
 
 def _match_case(original: str, replacement: str) -> str:

@@ -144,7 +144,7 @@ def from_prose(doc: Document, texts: dict[str, LicenseMatch], ruleset: RuleSet) 
     for segment in doc.segments:
         if not _MAY_STATE_TERMS.search(segment.raw):
             continue
-        for start, end in sentences(segment):
+        for start, end in sentences(segment, ruleset.english):
             sentence = segment.text[start:end]
             line = segment.position(start + len(sentence) - len(sentence.lstrip()))[0]
             found.extend(_statement(sentence, segment, start, end, doc, line, texts, ruleset))

@@ -58,14 +58,9 @@ class Examples(_Strict):
     not_claims: list[str] = []
 
 
-class ClaimRule(_Strict):
-    id: str = Field(pattern=r"^[A-Z][A-Za-z0-9]+$")
-    extends: Literal["claim"]
-    level: Literal["error", "warning", "notice"]
-    targets: list[Literal["model", "generic", "license"]] = Field(min_length=1)
-    link: str
-    message: str
-    description: str
+class Wording(_Strict):
+    """A claim rule's words in one language: what to match, what to skip, what to propose."""
+
     tokens: list[str] = Field(min_length=1)
     exceptions: list[str] = []
     swap: list[Swap] = Field(min_length=1)
@@ -77,14 +72,6 @@ class ClaimRule(_Strict):
         for value in values:
             _compile(value)
         return values
-
-    @field_validator("message")
-    @classmethod
-    def _known_placeholders(cls, value: str) -> str:
-        unknown = set(re.findall(r"{(\w+)}", value)) - {"match", "subject", "reason", "replacement"}
-        if unknown:
-            raise ValueError(f"unknown placeholders {sorted(unknown)}")
-        return value
 
     _tokens: list[re.Pattern[str]] = PrivateAttr(default_factory=list)
     _exceptions: list[re.Pattern[str]] = PrivateAttr(default_factory=list)
@@ -106,6 +93,34 @@ class ClaimRule(_Strict):
             if swap.applies(token, before, after):
                 return swap.replacement
         return self.swap[-1].replacement
+
+
+class ClaimRule(Wording):
+    """A claim rule. Its top-level words are English; `languages` adds the words of others."""
+
+    id: str = Field(pattern=r"^[A-Z][A-Za-z0-9]+$")
+    extends: Literal["claim"]
+    level: Literal["error", "warning", "notice"]
+    targets: list[Literal["model", "generic", "license"]] = Field(min_length=1)
+    link: str
+    message: str
+    description: str
+    languages: dict[str, Wording] = {}
+
+    @field_validator("message")
+    @classmethod
+    def _known_placeholders(cls, value: str) -> str:
+        unknown = set(re.findall(r"{(\w+)}", value)) - {"match", "subject", "reason", "replacement"}
+        if unknown:
+            raise ValueError(f"unknown placeholders {sorted(unknown)}")
+        return value
+
+    def wording(self, language: str) -> Wording | None:
+        """The rule's words in a language, or None when the rule has none there."""
+        return self if language == "en" else self.languages.get(language)
+
+    def wordings(self) -> dict[str, Wording]:
+        return {"en": self, **self.languages}
 
 
 class LicenseFacts(_Strict):
@@ -147,33 +162,125 @@ class RestrictionFacts(_Strict):
         return values
 
 
-class Vocabulary(_Strict):
-    model_nouns: frozenset[str]
-    software_nouns: frozenset[str]
-    license_nouns: frozenset[str]
-    copulas: frozenset[str]
-    phrase_boundaries: frozenset[str]
-    other_markers: list[str]
-    negations: list[str]
-    _other: re.Pattern[str] = PrivateAttr()
-    _negation: re.Pattern[str] = PrivateAttr()
+SLOT = "⟨X⟩"  # where the claim phrase sits in a frame pattern
 
-    @field_validator("other_markers", "negations")
+
+def _joined(patterns: list[str]) -> re.Pattern[str]:
+    return _compile("|".join(f"(?:{p})" for p in patterns) or r"(?!)")
+
+
+class Frames(_Strict):
+    """Patterns around the claim phrase (written as ⟨X⟩) that say whose openness a sentence asserts."""
+
+    member: list[str] = []  # place the sentence's subject among open-source ones: "the best ⟨X⟩ model"
+    member_strong: list[str] = []  # the same, even inside a comparison: "outperforms other ⟨X⟩ models"
+    others: list[str] = []  # the phrase is about other projects or the field
+
+    @field_validator("member", "member_strong", "others")
     @classmethod
     def _valid_patterns(cls, values: list[str]) -> list[str]:
         for value in values:
             _compile(value)
         return values
 
+
+class Language(_Strict):
+    """How the claim detector reads one language: its words, and how a sentence says whose it is."""
+
+    id: str = Field(pattern=r"^[a-z]{2,3}$")
+    name: str
+    script: Literal["latin", "cjk"]
+    stopwords: frozenset[str] = frozenset()  # latin script: common words that identify the language
+    min_share: float = 0.08  # share of stopwords (latin) or signature characters (cjk) to detect it
+    signature: str | None = None  # cjk script: characters that identify the language
+    sentence_ends: str = r"[.!?][*_)\]\"'”’]*(?=\s)"
+    clause_breaks: str = r"[,;:()\[\]—–]|\s-\s|\*\*"
+    model_nouns: frozenset[str]
+    software_nouns: frozenset[str]
+    license_nouns: frozenset[str]
+    copulas: frozenset[str]
+    phrase_boundaries: frozenset[str]
+    conjunctions: frozenset[str] = frozenset({",", "&", "/", "and", "or", "nor"})
+    modifier_particles: frozenset[str] = frozenset()  # "的": what comes before modifies what follows
+    compounds: frozenset[str] = frozenset()  # cjk words that must not be split at a boundary character
+    subject_first: bool = False  # the earliest reference in a sentence, not the nearest, names its subject
+    own_words: frozenset[str] = frozenset()
+    window: int = 6  # words of left context in which a comparison or negation still applies
+    other_markers: list[str]
+    quantifiers: list[str] = []
+    negations: list[str]
+    frames: Frames = Frames()
+    credits: list[str] = []
+    introductions: list[str] = []
+    _other: re.Pattern[str] = PrivateAttr()
+    _quantifier: re.Pattern[str] = PrivateAttr()
+    _negation: re.Pattern[str] = PrivateAttr()
+    _credit: re.Pattern[str] = PrivateAttr()
+    _frames: dict[str, re.Pattern[str]] = PrivateAttr()
+    _introductions: list[re.Pattern[str]] = PrivateAttr()
+    _sentence_end: re.Pattern[str] = PrivateAttr()
+    _clause_break: re.Pattern[str] = PrivateAttr()
+
+    @field_validator("other_markers", "quantifiers", "negations", "credits", "introductions")
+    @classmethod
+    def _valid_patterns(cls, values: list[str]) -> list[str]:
+        for value in values:
+            _compile(value)
+        return values
+
+    @field_validator("signature", "sentence_ends", "clause_breaks")
+    @classmethod
+    def _valid_pattern(cls, value: str | None) -> str | None:
+        if value is not None:
+            _compile(value)
+        return value
+
     def model_post_init(self, _context: object) -> None:
-        self._other = _compile("|".join(f"(?:{p})" for p in self.other_markers) or r"(?!)")
-        self._negation = _compile("|".join(f"(?:{p})" for p in self.negations) or r"(?!)")
+        self._other = _joined(self.other_markers)
+        self._quantifier = _joined(self.quantifiers)
+        self._negation = _joined(self.negations)
+        self._credit = _joined(self.credits)
+        self._introductions = [_compile(p) for p in self.introductions]
+        self._frames = {kind: _joined(getattr(self.frames, kind)) for kind in ("member", "member_strong", "others")}
+        self._sentence_end = _compile(self.sentence_ends)
+        self._clause_break = _compile(self.clause_breaks)
 
     def is_about_others(self, left_context: str) -> bool:
         return bool(self._other.search(left_context))
 
+    def is_quantified(self, left_context: str) -> bool:
+        return bool(self._quantifier.search(left_context))
+
     def is_negated(self, left_context: str) -> bool:
         return bool(self._negation.search(left_context))
+
+    def credits_others(self, clause: str) -> bool:
+        return bool(self._credit.search(clause))
+
+    def frame(self, kind: str, framed: str) -> bool:
+        """Whether a frame of this kind matches a clause whose claim phrase was replaced by ⟨X⟩."""
+        return bool(self._frames[kind].search(framed))
+
+    def introduced_names(self, text: str) -> list[str]:
+        return [m.group("name") for p in self._introductions for m in p.finditer(text) if m.groupdict().get("name")]
+
+    @property
+    def sentence_end(self) -> re.Pattern[str]:
+        return self._sentence_end
+
+    @property
+    def clause_break(self) -> re.Pattern[str]:
+        return self._clause_break
+
+    def noun_kind(self, word: str) -> str | None:
+        """Whether a word names a licence, a model or software (people, tools, data), or neither."""
+        if word in self.license_nouns:
+            return "license"
+        if word in self.model_nouns:
+            return "model"
+        if word in self.software_nouns:
+            return "software"
+        return None
 
 
 class _PatternGroup(_Strict):
@@ -222,9 +329,13 @@ class RuleSet:
     claims: tuple[ClaimRule, ...]
     licenses: tuple[LicenseFacts, ...]
     restrictions: dict[str, RestrictionFacts]
-    vocabulary: Vocabulary
+    languages: dict[str, Language]
     artifacts: ArtifactPatterns
     root: Path
+
+    @property
+    def english(self) -> Language:
+        return self.languages["en"]
 
     def base_model_license(self, model: str) -> LicenseFacts | None:
         """The licence a model id or name is bound by, for fine-tunes of restricted models."""
@@ -274,11 +385,12 @@ def load_ruleset(root: Path | None = None) -> RuleSet:
     claims = tuple(_load_claim(p) for p in sorted((root / "claims").glob("*.yml")))
     licenses = tuple(_load_license(p, restrictions) for p in sorted((root / "licenses").glob("*.yml")))
     _check_license_references(root, licenses)
-    vocabulary = _validated(Vocabulary, root / "context.yml", _read_yaml(root / "context.yml"))
+    languages = _load_languages(root / "languages")
     artifacts = _validated(ArtifactPatterns, root / "artifacts.yml", _read_yaml(root / "artifacts.yml"))
     if not claims:
         raise RuleFileError(root / "claims", "no claim rules found")
-    return RuleSet(claims, licenses, restrictions, vocabulary, artifacts, root)
+    _check_claim_languages(root, claims, languages)
+    return RuleSet(claims, licenses, restrictions, languages, artifacts, root)
 
 
 @lru_cache(maxsize=4)
@@ -299,6 +411,26 @@ def _load_claim(path: Path) -> ClaimRule:
     if rule.id != path.stem:
         raise RuleFileError(path, f"id: {rule.id!r} must match the file name {path.stem!r}")
     return rule
+
+
+def _load_languages(folder: Path) -> dict[str, Language]:
+    languages = {}
+    for path in sorted(folder.glob("*.yml")):
+        language = _validated(Language, path, _read_yaml(path))
+        if language.id != path.stem:
+            raise RuleFileError(path, f"id: {language.id!r} must match the file name {path.stem!r}")
+        languages[language.id] = language
+    if "en" not in languages:
+        raise RuleFileError(folder / "en.yml", "the English vocabulary is required")
+    return languages
+
+
+def _check_claim_languages(root: Path, claims: tuple[ClaimRule, ...], languages: dict[str, Language]) -> None:
+    for rule in claims:
+        unknown = sorted(set(rule.languages) - set(languages))
+        if unknown:
+            raise RuleFileError(root / "claims" / f"{rule.id}.yml",
+                                f"languages: no vocabulary for {unknown} (add rules/languages/<id>.yml)")
 
 
 def _load_license(path: Path, restrictions: dict[str, RestrictionFacts]) -> LicenseFacts:

@@ -12,15 +12,14 @@ from app.engine.assess import assess
 from app.engine.claims import find_claims
 from app.engine.config import CONFIG_PATH, Config, ConfigError, parse_config
 from app.engine.judge import judge
+from app.engine.languages import detect
 from app.engine.markdown import Document, parse_document, parse_plain
 from app.engine.models import Evidence, Finding, Level, LicenseMatch, Notice, Report
 from app.engine.reading import is_markdown, read_text, select_paths
 from app.engine.ruleset import RuleSet, default_ruleset
 from app.engine.snapshot import Snapshot
+from app.engine.subjects import Project, project_of
 
-_ENGLISH = frozenset({"the", "and", "of", "to", "is", "in", "for", "with", "that", "this", "are", "on",
-                      "as", "by", "be", "we", "our", "it", "an", "or", "from"})
-_MIN_ENGLISH_SHARE = 0.08  # English prose has a third of its words from the list above
 _LFS_WEIGHTS = re.compile(
     r"^(\S*\.(?:safetensors|bin|pt|pth|ckpt|gguf|h5|msgpack|onnx))\s.*filter=lfs", re.M)
 
@@ -51,7 +50,8 @@ def scan(snapshot: Snapshot, config: Config | None = None, ruleset: RuleSet | No
     artifacts = find_artifacts(snapshot.paths, docs, ruleset, _lfs_weight_patterns(snapshot, notices))
     _declared_artifacts(config, artifacts)
     assessment = assess(artifacts, licenses)
-    findings = _findings(docs, assessment, linked, config, ruleset, notices)
+    project = project_of(snapshot.name, docs, ruleset)
+    findings = _findings(docs, assessment, linked, config, ruleset, project, notices)
     return Report(assessment, findings, notices, [d.path for d in docs])
 
 
@@ -155,13 +155,16 @@ def _lfs_weight_patterns(snapshot: Snapshot, notices: list[Notice]) -> list[str]
 
 
 def _findings(docs: list[Document], assessment, linked: dict, config: Config, ruleset: RuleSet,
-              notices: list[Notice]) -> list[Finding]:
+              project: Project, notices: list[Notice]) -> list[Finding]:
     findings = []
     for doc in docs:
-        if not _looks_english(doc):
-            notices.append(Notice(doc.path, "not written in English; its wording was not checked"))
+        language = detect(" ".join(s.raw for s in doc.segments), ruleset)
+        if language is None:
+            read = ", ".join(lang.name for lang in ruleset.languages.values())
+            notices.append(Notice(doc.path, f"not written in a language the rules read ({read}); "
+                                            "its wording was not checked"))
             continue
-        for claim in find_claims(doc, ruleset):
+        for claim in find_claims(doc, ruleset, language, project):
             if config.ignores(claim.rule.id) or doc.is_suppressed(claim.line, claim.rule.id):
                 continue
             finding = judge(claim, assessment, linked, ruleset)
@@ -175,13 +178,3 @@ def _with_configured_level(finding: Finding, config: Config) -> Finding:
     if not configured:
         return finding
     return replace(finding, level=Level(configured))
-
-
-def _looks_english(doc: Document) -> bool:
-    prose = " ".join(s.raw for s in doc.segments)
-    words = re.findall(r"[A-Za-z]+", prose)
-    cjk_words = len(re.findall(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", prose)) // 2
-    if len(words) + cjk_words < 20:
-        return True  # too little text to tell; check it
-    english = sum(1 for w in words if w.lower() in _ENGLISH)
-    return english / (len(words) + cjk_words) >= _MIN_ENGLISH_SHARE

@@ -86,8 +86,9 @@ def test_fix_rewrites_the_files(capsys, example):
     assert "Aurora-8B is an open-weights model for friendly" in readme
     assert "we release the weights of Aurora-8B so that" in readme
     assert "- An open-weights LLM you can run" in readme
-    assert "other open-source chat models" in readme, "mentions that are not claims stay"
-    assert "rewrote 3 places" in err and code == 0
+    assert "outperforms other open-weights chat models" in readme
+    assert "open-source libraries such as PyTorch" in readme, "mentions that are not claims stay"
+    assert "rewrote 4 places" in err and code == 0
 
 
 def test_bad_config_is_a_usage_error_naming_line_and_key(capsys, tmp_path):

@@ -16,7 +16,7 @@ def test_bundled_example_is_restricted_and_flagged():
     a = report.assessment
     assert a.level is Openness.RESTRICTED_WEIGHTS and not a.osaid
     assert {m.id for m in a.licenses} >= {"LicenseRef-unrecognised", "Llama-3.1", "Apache-2.0"}
-    assert [f.rule for f in report.findings] == ["FullyOpenClaim", "OpenSourceClaim", "OpenSourceClaim"]
+    assert [f.rule for f in report.findings] == ["FullyOpenClaim"] + ["OpenSourceClaim"] * 3
     assert all(f.level is Level.ERROR for f in report.findings)
     assert "monthly-active-user cap" in report.findings[0].message
 
@@ -128,11 +128,19 @@ def test_include_adds_documents():
     assert "docs/intro.md" in report.documents and report.findings
 
 
-def test_non_english_documents_are_noted_not_checked():
-    readme = "# 模型\n\n" + "这是一个开源模型，我们发布了权重。" * 20 + "\nopen source model\n"
-    report = scan_files({"README_CN.md": readme})
+def test_chinese_documents_are_checked_with_their_own_words():
+    readme = "# Acme\n\n" + "Acme-7B 是一个开源的对话语言模型，我们发布了它的权重。" * 5 + "\n"
+    report = scan_files({"README_CN.md": readme, "LICENSE": "LLAMA 2 COMMUNITY LICENSE AGREEMENT\n"},
+                        ("model.safetensors",))
+    assert {(f.text, f.replacement) for f in report.findings} == {("开源", "开放权重")}
+    assert report.notices == []
+
+
+def test_documents_in_languages_without_rules_are_noted_not_checked():
+    readme = "# 모델\n\n" + "이것은 오픈 소스 모델이며 가중치를 공개합니다. " * 20 + "\nopen source model\n"
+    report = scan_files({"README_KO.md": readme})
     assert report.findings == []
-    assert any("not written in English" in n.message for n in report.notices)
+    assert any("not written in a language the rules read" in n.message for n in report.notices)
 
 
 def test_front_matter_tags_are_evidence():

@@ -40,7 +40,7 @@ def test_article_changes_with_the_replacement(ruleset):
 @pytest.mark.parametrize("text", [
     "Acme is not open source.",
     "Acme isn't an open-source model.",
-    "Unlike other open-source models, Acme needs no GPU.",
+    "Unlike open-source models, Acme needs no GPU.",
     "It runs on open-source software like llama.cpp.",
     "Join the open source community on Discord.",
     "See the Open Source AI Definition for details.",
@@ -86,3 +86,90 @@ def test_exact_positions_inside_lists_tables_and_wrapped_lines(ruleset):
     lines = text.split("\n")
     for c in found:
         assert lines[c.line - 1][c.column - 1:c.end_column - 1] == c.text
+
+
+@pytest.mark.parametrize("text", [
+    "Unlike other open-source models, Acme needs no GPU.",
+    "Acme ranks first among all open-source models on the leaderboard.",
+    "Acme significantly outperforms other open-source models.",
+    "Acme is the best-performing open-source model of its size.",
+    "Acme-70B is the first open-source model to pass the exam.",
+    "- 2025/01/02: Acme-2 achieved the best results among open-source LLMs.",
+    "## Acme: the strongest open-source chat model",
+])
+def test_placing_the_own_model_among_open_source_ones_is_a_claim(ruleset, text):
+    assert [c.target for c in claims(text, ruleset)] == ["model"], text
+
+
+@pytest.mark.parametrize("text", [
+    "Acme outperforms open-source models on most benchmarks.",
+    "Acme beats Foo-7B, Bar-13B and other open-source models on reasoning.",
+    "Attention has become the cornerstone of most open-source models.",
+    "We spent a week benchmarking open-source models on our cluster.",
+    "Thanks for open-sourcing!",
+    "We thank the Foo team for open-sourcing their tokenizer.",
+    "We are open-sourcing the deployment code as well.",
+    "Open-source models have improved quickly this year.",
+    "Acme outperforms the best open-source models.",
+])
+def test_statements_about_the_field_and_others_are_not_claims(ruleset, text):
+    assert claims(text, ruleset) == [], text
+
+
+def project(name: str, readme: str, ruleset):
+    from app.engine.subjects import project_of
+    return project_of(name, [parse_document("README.md", readme)], ruleset)
+
+
+def test_the_nearest_named_model_decides_whose_claim_it_is(ruleset):
+    readme = "# Acme\n\nWe fine-tune Llama 2, an open-source model, into Acme.\n\nAcme is an open-source model.\n"
+    found = find_claims(parse_document("README.md", readme), ruleset, "en", project("org/acme", readme, ruleset))
+    assert [c.line for c in found] == [5]
+
+
+def test_link_titles_of_other_pages_are_not_claims(ruleset):
+    readme = ("# Acme\n\n| talk | link |\n|---|---|\n"
+              "| video | [Why open-source models win](https://video.example.com/watch?v=1) |\n\n"
+              "See [our open-source model](https://huggingface.co/acme-org/acme-7b).\n")
+    found = find_claims(parse_document("README.md", readme), ruleset, "en", project("acme-org/acme", readme, ruleset))
+    assert [c.line for c in found] == [7]
+
+
+def test_own_names_come_from_the_repository_titles_and_hub_links(ruleset):
+    readme = "# Zephyrine\n\nWe release Quill-7B today. Weights: [Quill-7B](https://huggingface.co/quillorg/Quill-7B).\n"
+    own = project("someone/zephyrine", readme, ruleset)
+    assert own.owns_name("Zephyrine-2") and own.owns_name("Quill 7B Chat") and "quillorg" in own.orgs
+    assert not own.owns_name("Llama 2")
+
+
+@pytest.mark.parametrize(("text", "target"), [
+    ("Acme-7B 是一个开源的、支持中英双语的对话语言模型。", "model"),
+    ("Acme-70B 在所有开源多模态大模型中取得了最优成绩。", "model"),
+    ("Acme 大幅领先其它开源模型。", "model"),
+    ("本仓库的代码和权重依照 Apache-2.0 协议开源。", "model"),
+    ("开源 Acme [FP8 模型权重](https://huggingface.co/org/acme)。", "model"),
+    ("我们开源了 Acme 系列，包括 Acme-7B 和 Acme-70B。", "model"),
+    ("Acme 的开源离不开社区的支持。", "generic"),
+    ("Acme-7B はオープンソースの言語モデルです。", "model"),
+])
+def test_chinese_and_japanese_claims(ruleset, text, target):
+    found = find_claims(parse_document("README.md", text), ruleset, "zh" if "は" not in text else "ja")
+    assert [c.target for c in found] == [target], text
+
+
+@pytest.mark.parametrize("text", [
+    "我们使用开源评测工具 Harness 进行了评测。",
+    "感谢开源社区的贡献。",
+    "为了推动开源大语言模型的发展，我们做了很多工作。",
+    "在开源预训练大语言模型的基础上，我们进行了微调。",
+    "开源 Acme 多卡并行推理代码。",
+    "并开源 [acme.cpp](https://github.com/org/acme.cpp) 和 [Acme-Agent](https://github.com/org/acme-agent)。",
+    "Foo 是开源的模型即服务共享平台。",
+    "我们在已开源的中文评测数据集上测试了模型。",
+    "该模型的训练数据也已经开源。",
+    "Acme 不是开源模型。",
+    "评価にはオープンソースのベンチマークを使用しました。",
+])
+def test_chinese_and_japanese_non_claims(ruleset, text):
+    language = "ja" if "を" in text else "zh"
+    assert find_claims(parse_document("README.md", text), ruleset, language) == [], text

@@ -31,7 +31,7 @@ def test_adding_a_licence_needs_no_code(rules_copy, ruleset):
 
 
 @pytest.mark.parametrize(("file", "content", "expected"), [
-    ("claims/OpenSourceClaim.yml", "id: OpenSourceClaim\nextends: claim\n", "level: Field required"),
+    ("claims/OpenSourceClaim.yml", "id: OpenSourceClaim\nextends: claim\n", ": Field required"),
     ("claims/Broken.yml", "id: Broken\nextends: claim\nlevel: error\ntargets: [model]\nlink: x\nmessage: m\n"
      "description: d\ntokens: ['(unclosed']\nswap: [{replacement: x}]\n", "invalid regular expression"),
     ("claims/Other.yml", "id: NotTheFileName\nextends: claim\nlevel: error\ntargets: [model]\nlink: x\n"
@@ -39,7 +39,14 @@ def test_adding_a_licence_needs_no_code(rules_copy, ruleset):
     ("licenses/MIT.yml", "id: MIT\nname: MIT\nosi_approved: true\nopen_terms: true\nkind: software\n"
      "restrictions: [made-up]\nphrases: [x]\nsource: s\n", "unknown restriction ids"),
     ("licenses/MIT.yml", "id: MIT\nname: [unclosed\n", "is not valid YAML"),
-    ("context.yml", "model_nouns: [model]\n", "software_nouns: Field required"),
+    ("languages/en.yml", "id: en\nname: English\nscript: latin\nmodel_nouns: [model]\n",
+     "software_nouns: Field required"),
+    ("languages/zh.yml", "id: cn\nname: Chinese\nscript: cjk\nmodel_nouns: [x]\nsoftware_nouns: [x]\n"
+     "license_nouns: [x]\ncopulas: [x]\nphrase_boundaries: [x]\nother_markers: []\nnegations: []\n",
+     "must match the file name"),
+    ("claims/FossClaim.yml", "id: FossClaim\nextends: claim\nlevel: error\ntargets: [model]\nlink: x\nmessage: m\n"
+     "description: d\ntokens: ['x']\nswap: [{replacement: x}]\nlanguages:\n  xx:\n    tokens: [y]\n"
+     "    swap: [{replacement: z}]\n", "no vocabulary for ['xx']"),
 ])
 def test_bad_rule_files_are_named(rules_copy, file, content, expected):
     (rules_copy / file).write_text(content)

@@ -1,0 +1,91 @@
+"""Which language a text is written in, and how it splits into words."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from app.engine.ruleset import Language, RuleSet
+
+_LATIN_WORD = re.compile(r"[A-Za-z][\w'’.-]*\w|[A-Za-z]|\d[\w.%-]*|[.;:!?()\[\],&/#]")
+# Inside Chinese or Japanese text a Latin word ends where the Latin letters do.
+_ASCII_WORD = r"[A-Za-z][A-Za-z0-9'’._-]*[A-Za-z0-9]|[A-Za-z]|\d[A-Za-z0-9.%-]*"
+_LATIN = re.compile(r"[A-Za-z]+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
+_MIN_WORDS = 20  # below this a text is too short to tell; it is read as the document's language
+
+
+def detect(text: str, ruleset: RuleSet, default: str | None = "en") -> str | None:
+    """The id of the language whose rules fit the text best, or None for a language we do not read.
+
+    Chinese and Japanese READMEs carry many Latin words (names, tables, code), so the test between
+    the scripts compares the CJK text with the stopwords of the Latin languages, not with every word.
+    """
+    latin_words = [w.lower() for w in _LATIN.findall(text)]
+    cjk = _CJK.findall(text)
+    hangul = len(_HANGUL.findall(text))
+    units = len(latin_words) + len(cjk) // 2 + hangul // 2
+    if units < _MIN_WORDS:
+        return default
+    stopwords = max((sum(1 for w in latin_words if w in lang.stopwords) for lang in ruleset.languages.values()
+                     if lang.script == "latin"), default=0)
+    if (len(cjk) + hangul) // 2 > stopwords:
+        return _detect_cjk("".join(cjk), hangul, ruleset)
+    return _detect_latin(latin_words, len(latin_words), ruleset)
+
+
+def _detect_cjk(chars: str, hangul: int, ruleset: RuleSet) -> str | None:
+    if hangul > len(chars):
+        return None
+    scored = []
+    for language in ruleset.languages.values():
+        if language.script == "cjk" and language.signature:
+            share = len(re.findall(language.signature, chars)) / max(len(chars), 1)
+            if share >= language.min_share:
+                scored.append((share / language.min_share, language.id))
+    return max(scored)[1] if scored else None
+
+
+def _detect_latin(words: list[str], units: int, ruleset: RuleSet) -> str | None:
+    scored = []
+    for language in ruleset.languages.values():
+        if language.script == "latin" and language.stopwords:
+            share = sum(1 for w in words if w in language.stopwords) / units
+            if share >= language.min_share:
+                scored.append((share, language.id))
+    return max(scored)[1] if scored else None
+
+
+def sentence_language(sentence: str, document_language: str, ruleset: RuleSet) -> str:
+    """A sentence in another script than its document is read in the language of that script."""
+    cjk = len(_CJK.findall(sentence))
+    if ruleset.languages[document_language].script == "cjk":
+        return "en" if cjk == 0 and _LATIN.search(sentence) else document_language
+    if cjk >= 4 and cjk >= len(_LATIN.findall(sentence)):
+        return _detect_cjk("".join(_CJK.findall(sentence)), 0, ruleset) or document_language
+    return document_language
+
+
+def words(text: str, language: Language, ruleset: RuleSet) -> list[tuple[int, str]]:
+    """(offset, word) pairs. Chinese and Japanese are split by longest vocabulary match."""
+    pattern = _LATIN_WORD if language.script == "latin" else _cjk_pattern(ruleset, language.id)
+    return [(m.start(), m.group(0)) for m in pattern.finditer(text) if not m.group(0).isspace()]
+
+
+@lru_cache(maxsize=16)
+def _cjk_pattern(ruleset: RuleSet, language_id: str) -> re.Pattern[str]:
+    language = ruleset.languages[language_id]
+    vocabulary = (language.model_nouns | language.software_nouns | language.license_nouns | language.copulas
+                  | language.phrase_boundaries | language.conjunctions | language.own_words | language.compounds
+                  | language.modifier_particles)
+    known = sorted((w for w in vocabulary if _CJK.search(w)), key=len, reverse=True)
+    alternatives = [re.escape(w) for w in known] + [_ASCII_WORD, r"\S"]
+    return re.compile("|".join(alternatives))
+
+
+def vocabulary_for(word: str, language: Language, ruleset: RuleSet) -> Language:
+    """Latin words inside Chinese or Japanese text are read with the English lists."""
+    if language.script == "cjk" and word[:1].isascii():
+        return ruleset.english
+    return language

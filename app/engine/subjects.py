@@ -1,0 +1,156 @@
+"""Whose model a sentence speaks of: the project's own names, and the nearest reference to a claim.
+
+A README mostly talks about its own project, so a claim with no other reference is taken as the
+project's. What changes that is a nearer reference to someone else: another organisation's
+repository or model page, or a model family the licence data knows (Llama, Gemma, …) that is not
+one of the project's own names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+from app.engine.languages import vocabulary_for, words
+from app.engine.markdown import Document
+from app.engine.ruleset import Language, RuleSet
+
+_HOSTS = ("github.com", "huggingface.co", "hf.co", "modelscope.cn", "gitee.com", "gitlab.com")
+_HUB_MODEL = re.compile(r"^https?://(?:www\.)?(?:huggingface\.co|hf\.co|modelscope\.cn/models)/"
+                        r"(?P<org>[\w.-]+)/(?P<name>[\w.-]+)", re.I)
+_HUB_PAGES = frozenset({"datasets", "spaces", "docs", "blog", "papers", "models", "collections", "organizations",
+                        "posts", "learn", "api", "settings", "join", "login", "chat", "tasks", "pricing"})
+_LEADING_VERBS = re.compile(r"^(?:introducing|meet|welcome to|announcing)\s+", re.I)
+_TITLE_END = re.compile(r"\s*(?:[:：—–|]|\s-\s).*$")
+_MIN_KEY = 4
+_WINDOW = 4  # words joined when a name is written with spaces ("Code Acme", "Acme 2")
+
+
+def name_key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _keys_of(name: str, common: frozenset[str]) -> set[str]:
+    """A name's matching keys: the whole name folded, and its leading letters ("acme" of "Acme-7B")."""
+    full = name_key(name)
+    stem = re.match(r"[a-z]*", full).group(0)
+    return {k for k in (full, stem) if len(k) >= _MIN_KEY and k not in common}
+
+
+@dataclass(frozen=True)
+class Project:
+    """The project's own names and organisations, as its repository shows them."""
+
+    keys: frozenset[str] = frozenset()
+    orgs: frozenset[str] = frozenset()
+    other_families: tuple[re.Pattern[str], ...] = field(default=(), compare=False)
+
+    def owns_name(self, text: str) -> bool:
+        key = name_key(text)
+        return any(key.startswith(k) for k in self.keys)
+
+    def owns_href(self, href: str) -> bool | None:
+        """True for links inside the repository or to the project's organisations, False for others'."""
+        if not re.match(r"^[a-z][a-z0-9+.-]*:", href, re.I):
+            return None if href.startswith("#") else True
+        parsed = urlparse(href)
+        host = (parsed.hostname or "").removeprefix("www.")
+        parts = [p for p in parsed.path.split("/") if p]
+        if host in _HOSTS and parts:
+            org = parts[1] if parts[0] == "models" and len(parts) > 1 else parts[0]
+            return org.lower() in self.orgs or (len(parts) > 1 and self.owns_name(parts[-1]))
+        site = name_key(host.rsplit(".", 2)[-2]) if host.count(".") else ""
+        return bool(site) and (site in self.orgs or self.owns_name(site))
+
+    def is_other_family(self, text: str) -> bool:
+        return not self.owns_name(text) and any(p.match(text) for p in self.other_families)
+
+
+def project_of(name: str, documents: list[Document], ruleset: RuleSet) -> Project:
+    """Own names from the repository name, titles, front matter and introductions; own organisations
+    from the repository owner and the hub pages whose model names match those names."""
+    common = _common_words(ruleset)
+    owner, _, repo = name.rpartition("/")
+    names = [repo] + [n for doc in documents for n in _names_in(doc, ruleset)]
+    keys = {k for n in names if n for k in _keys_of(n, common)}
+    hub = [(m.group("org"), m.group("name")) for doc in documents for link in doc.links
+           if (m := _HUB_MODEL.match(link.href)) and m.group("org").lower() not in _HUB_PAGES]
+    orgs = {owner.lower()} if owner else set()
+    orgs |= {org.lower() for org, model in hub if any(name_key(model).startswith(k) for k in keys)}
+    orgs |= _main_hub_org(hub, owner)
+    keys |= {k for org, model in hub if org.lower() in orgs for k in _keys_of(model, common)}
+    return Project(frozenset(keys), frozenset(orgs), _family_patterns(ruleset))
+
+
+def _main_hub_org(hub: list[tuple[str, str]], owner: str) -> set[str]:
+    """The organisation the hub links mostly point at, when it is the GitHub owner by another spelling."""
+    if not hub or not owner:
+        return set()
+    org, count = Counter(o.lower() for o, _ in hub).most_common(1)[0]
+    similar = org.startswith(name_key(owner)[:_MIN_KEY]) or name_key(owner).startswith(org[:_MIN_KEY])
+    return {org} if similar and count >= 2 else set()
+
+
+def _names_in(doc: Document, ruleset: RuleSet) -> list[str]:
+    fm = doc.front_matter or {}
+    names = [str(fm[k]) for k in ("model_name", "pretty_name") if isinstance(fm.get(k), str)]
+    index = fm.get("model-index")
+    if isinstance(index, list):
+        names += [str(i["name"]) for i in index if isinstance(i, dict) and isinstance(i.get("name"), str)]
+    if doc.sections and doc.sections[0].level == 1:
+        names.append(_TITLE_END.sub("", _LEADING_VERBS.sub("", doc.sections[0].title)))
+    for segment in doc.segments[:60]:
+        for language in ruleset.languages.values():
+            names += [n for n in language.introduced_names(segment.text) if n[:1].isupper()]
+    return [n for n in names if 0 < len(n.split()) <= _WINDOW]
+
+
+def _common_words(ruleset: RuleSet) -> frozenset[str]:
+    words_: set[str] = set()
+    for language in ruleset.languages.values():
+        words_ |= language.stopwords | language.model_nouns | language.software_nouns | language.own_words
+    return frozenset(words_ | {"open", "source", "opensource", "chat", "code", "large", "language", "deep",
+                              "stable", "text", "vision", "multimodal", "instruct", "base", "official"})
+
+
+def _family_patterns(ruleset: RuleSet) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p.split("/", 1)[-1] if "/" in p and not p.startswith("(") else p, re.I)
+                 for facts in ruleset.licenses for p in facts.base_models)
+
+
+def reference_before(text: str, links: list[tuple[int, int, str]], language: Language, project: Project,
+                     ruleset: RuleSet) -> str | None:
+    """Whom the nearest reference before a claim names: "own", "other", or None when nothing does."""
+    tokens = words(text, language, ruleset)
+    order = range(len(tokens)) if language.subject_first else range(len(tokens) - 1, -1, -1)
+    for i in order:
+        offset, word = tokens[i]
+        verdict = _link_reference(offset, links, project) or _word_reference(tokens, i, language, project,
+                                                                               ruleset)
+        if verdict:
+            return verdict
+    return None
+
+
+def _link_reference(offset: int, links: list[tuple[int, int, str]], project: Project) -> str | None:
+    for start, end, href in links:
+        if start <= offset < end:
+            owned = project.owns_href(href)
+            return None if owned is None else "own" if owned else "other"
+    return None
+
+
+def _word_reference(tokens: list[tuple[int, str]], i: int, language: Language, project: Project,
+                    ruleset: RuleSet) -> str | None:
+    word = tokens[i][1].lower()
+    if word in vocabulary_for(word, language, ruleset).own_words:
+        return "own"
+    if not re.search(r"[a-z]", word):
+        return None
+    # The name must begin at this word: "the acme model" is found at "acme", not at "the".
+    joined = " ".join(w for _, w in tokens[i:i + _WINDOW]).lower()
+    if project.owns_name(joined):
+        return "own"
+    return "other" if project.is_other_family(joined) else None
