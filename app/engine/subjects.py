@@ -126,7 +126,7 @@ def reference_before(text: str, links: list[tuple[int, int, str]], language: Lan
     tokens = words(text, language, ruleset)
     order = range(len(tokens)) if language.subject_first else range(len(tokens) - 1, -1, -1)
     for i in order:
-        offset, word = tokens[i]
+        offset = tokens[i][0]
         verdict = _link_reference(offset, links, project) or _word_reference(tokens, i, language, project,
                                                                                ruleset)
         if verdict:
