@@ -20,6 +20,7 @@ class Artifacts:
     weights: list[Evidence] = field(default_factory=list)
     weak_weights: list[Evidence] = field(default_factory=list)
     training_code: list[Evidence] = field(default_factory=list)
+    fine_tuning: list[Evidence] = field(default_factory=list)
     data: list[Evidence] = field(default_factory=list)
     paper: list[Evidence] = field(default_factory=list)
     evaluation: list[Evidence] = field(default_factory=list)
@@ -131,6 +132,7 @@ def _path_evidence(ruleset: RuleSet) -> list[tuple[str, list[str], str, str, str
          "medium", None),
         ("weak_weights", a.weights.download_scripts, "download-script", "download script", "weak", None),
         ("training_code", a.training_code.files, "training-code", "training code", "strong", "train_ignore"),
+        ("fine_tuning", a.fine_tuning.files, "fine-tuning-code", "fine-tuning code", "weak", None),
         ("data", a.data.files, "data-card", "data documentation", "strong", None),
         ("data", a.data.processing_code, "data-processing-code", "data processing code", "medium", "train_ignore"),
         ("paper", a.paper.files, "paper", "document", "medium", "weight_ignore"),

@@ -3,33 +3,82 @@
 from __future__ import annotations
 
 from app.engine.artifacts import Artifacts
-from app.engine.models import Assessment, Component, Evidence, LicenseMatch, Openness
+from app.engine.models import (
+    TIER_REPOSITORY,
+    Assessment,
+    Component,
+    Evidence,
+    Family,
+    LicenseMatch,
+    Openness,
+    governing_terms,
+)
+
+# Evidence that shows what the training data is; a section that describes it may not be enough.
+_DATA_SHOWN = frozenset({"data-card", "dataset-page", "named-dataset", "data-processing-code", "front-matter",
+                         "declared"})
 
 
 def assess(artifacts: Artifacts, licenses: list[LicenseMatch]) -> Assessment:
     """Decide how open the repository is. Every conclusion keeps the evidence it rests on."""
-    # A licence for "all" (the plain LICENSE file) covers the weights too; the strictest one rules.
-    weights_terms = [m for m in licenses if m.applies_to in ("weights", "all")]
-    code_terms = [m for m in licenses if m.applies_to in ("code", "all")]
+    weights_terms = governing_terms(licenses)
+    code_terms = [m for m in licenses if m.applies_to in ("code", "all") and not m.binding]
     data_terms = [m for m in licenses if m.applies_to == "data"]
     components = {
         "code": _component("code", artifacts.training_code, code_terms, osi_only=True,
-                           missing="no training code found"),
+                           missing=_no_training_code(artifacts)),
         "parameters": _component("parameters", artifacts.weights, weights_terms, osi_only=False,
                                  missing=_no_weights(artifacts)),
         "data_information": _component("data information", artifacts.data, data_terms, osi_only=False,
                                        missing="no training-data information found", optional_terms=True),
     }
+    _mark_described_data(components["data_information"])
     level, reasons = _level(components, weights_terms, artifacts)
     osaid = level is Openness.OPEN_SOURCE_AI
     return Assessment(level, osaid, components, licenses, _mof_class(components, artifacts, weights_terms),
-                      reasons, is_model=bool(artifacts.weights))
+                      reasons, is_model=bool(artifacts.weights), families=_families(licenses),
+                      weights_basis=_basis(weights_terms))
 
 
 def _no_weights(artifacts: Artifacts) -> str:
     if artifacts.weak_weights:  # a download script alone may fetch somebody else's model
         return f"no released weights found (only a download script: {artifacts.weak_weights[0].path})"
     return "no released weights found"
+
+
+def _no_training_code(artifacts: Artifacts) -> str:
+    if artifacts.fine_tuning:
+        return f"fine-tuning code only ({artifacts.fine_tuning[0].path}): not how the model itself was trained"
+    return "no training code found"
+
+
+def _mark_described_data(component: Component) -> None:
+    """Data described in prose only: the repository alone cannot show it is detailed enough."""
+    if component.present and not any(e.kind in _DATA_SHOWN for e in component.evidence):
+        component.open_terms = False
+        component.summary = ("described, but the repository alone cannot show the description is detailed "
+                             "enough to rebuild the training data")
+
+
+def _basis(weights_terms: list[LicenseMatch]) -> str:
+    stated = [m for m in weights_terms if not m.binding]
+    if not stated:
+        return "bound" if weights_terms else "none"
+    return "repository" if min(m.tier for m in stated) >= TIER_REPOSITORY else "stated"
+
+
+def _families(licenses: list[LicenseMatch]) -> list[Family]:
+    names = list(dict.fromkeys(m.family for m in licenses if m.family and m.applies_to in ("weights", "all")))
+    if len(names) < 2:
+        return []
+    families = []
+    for name in names:
+        terms = governing_terms(licenses, name)
+        closed = [m for m in terms if not m.open_terms]
+        summary = (f"terms that are not open: {closed[0].name}" if closed
+                   else f"under {', '.join(sorted({m.name for m in terms}))}")
+        families.append(Family(name, terms, not closed, summary))
+    return families
 
 
 def _component(name: str, evidence: list[Evidence], terms: list[LicenseMatch], osi_only: bool,
@@ -42,7 +91,7 @@ def _component(name: str, evidence: list[Evidence], terms: list[LicenseMatch], o
     if not present:
         summary = missing
     elif not terms and not optional_terms:
-        summary = f"found, but no licence was found for the {name}"
+        summary = f"found, but the repository does not state a licence for the {name}"
     elif not terms:
         summary = "found"
     elif not open_terms:
@@ -60,15 +109,19 @@ def _level(components: dict[str, Component], weights_terms: list[LicenseMatch],
     if not params.present:
         return Openness.UNKNOWN, ["no released weights were found"]
     if not weights_terms:
-        return Openness.UNKNOWN, ["no licence was found for the weights"]
-    if not params.open_terms:
-        closed = [m for m in weights_terms if not m.open_terms]
-        names = list(dict.fromkeys(m.name for m in closed))
+        return Openness.UNKNOWN, ["the weights licence is not stated in the repository"]
+    closed = [m for m in weights_terms if not m.open_terms]
+    restricted = [m for m in closed if not m.undetermined]
+    if restricted:
+        names = list(dict.fromkeys(m.name for m in restricted))
         return Openness.RESTRICTED_WEIGHTS, [f"the weights are under {name}" for name in names[:3]]
-    missing = [name.replace("_", " ") for name in ("code", "data_information")
+    if closed:
+        return Openness.UNKNOWN, [f"the weights licence cannot be determined from the repository: {m.name}"
+                                  for m in closed[:2]]
+    missing = [name for name in ("code", "data_information")
                if not (components[name].present and components[name].open_terms)]
     if missing:
-        return Openness.OPEN_WEIGHTS, [_missing_reason(components[m.replace(" ", "_")]) for m in missing]
+        return Openness.OPEN_WEIGHTS, [_missing_reason(components[m]) for m in missing]
     return Openness.OPEN_SOURCE_AI, ["code, weights and data information were all found under open terms"]
 
 
@@ -76,6 +129,8 @@ def _missing_reason(component: Component) -> str:
     if not component.present:
         return {"code": "the training code is not published",
                 "data information": "no information about the training data is published"}[component.name]
+    if component.name == "data information":
+        return "the training data is only described, which the repository alone cannot show is enough"
     return f"the {component.name} is not under an OSI-approved licence"
 
 

@@ -19,7 +19,8 @@ _ARTICLE = re.compile(r"\b([Aa]n?)(\s+)$")
 _CITATION = re.compile(r"@\w+\s*\{|\btitle\s*=\s*[{\"]", re.I)
 _CODE_HOST = re.compile(r"^https?://(?:www\.)?(?:github\.com|gitlab\.com|gitee\.com|bitbucket\.org)/[^/]+/[^/#?]+",
                         re.I)
-_MARKUP_GAP = re.compile(r"\s{6,}")
+_RELATIVE = re.compile(r"([A-Za-z-]+)\s+(?:that|which)\s+(?:[\w'-]+\s+){0,4}$", re.I)
+_MARKUP_GAP = re.compile(r"(?<![\]\s])\s{6,}")  # a masked tag; after "]" it is a masked link address
 _CLAIM_WORDS = frozenset({"source", "sourced", "sourcing", "sources", "open", "open-source"})
 _EMPTY = Project()
 
@@ -122,6 +123,8 @@ def classify(sentence: str, match: re.Match[str], language: Language, ruleset: R
         return None
     code_links = {s - match.end() for s, _e, href in links if s >= match.end() and _is_code_repository(href)}
     head = _head_after(after, language, ruleset, code_links)
+    if head is None and language.script == "latin":
+        head = _gap_object(clause_before, language, ruleset)
     if head is None and _is_predicate(match.group(0), clause_before, language):
         head = _subject_kind(before, language, ruleset)
     if head == "software" or reference_before(before, links, language, project, ruleset) == "other":
@@ -253,10 +256,43 @@ def _is_predicate(token: str, clause: str, language: Language) -> bool:
 
 
 def _subject_kind(before: str, language: Language, ruleset: RuleSet) -> str | None:
-    kinds = {_kind(w, language, ruleset) for _, w in words(before, language, ruleset)}
+    """What the subject of a predicate claim is: "the training data … is open-sourced" is data.
+
+    In English the subject's head is its last noun before a preposition; in Chinese and Japanese
+    a noun followed by 的/の only modifies the next one.
+    """
+    clause = language.clause_break.split(before)[-1]
+    kinds = _subject_kinds(clause, language, ruleset) or _subject_kinds(before, language, ruleset)
     if "model" in kinds:
         return "model"
     return "software" if "software" in kinds else None
+
+
+def _subject_kinds(text: str, language: Language, ruleset: RuleSet) -> list[str]:
+    tokens = [w.lower() for _, w in words(text, language, ruleset)]
+    if language.script == "latin":
+        tokens = _leading_subject(tokens, language)
+    kinds = [_kind(w, language, ruleset) for i, w in enumerate(tokens)
+             if not (i + 1 < len(tokens) and tokens[i + 1] in language.modifier_particles)]
+    return [k for k in kinds if k in ("model", "software")]
+
+
+def _leading_subject(tokens: list[str], language: Language) -> list[str]:
+    """The subject noun phrase: the words before the first preposition, relative pronoun or verb."""
+    while tokens and tokens[0] in ("and", "but", "both", "all", "each", "of", "some", "most"):
+        tokens = tokens[1:]
+    subject = []
+    for word in tokens:
+        if word in language.phrase_boundaries or word in language.copulas:
+            break
+        subject.append(word)
+    return subject
+
+
+def _gap_object(clause: str, language: Language, ruleset: RuleSet) -> str | None:
+    """"a dataset that we plan to open-source": the verb's object is the noun before "that"."""
+    match = _RELATIVE.search(clause)
+    return _kind(match.group(1).lower(), language, ruleset) if match else None
 
 
 def _describes_link(segment: Segment, sentence_start: int, match: re.Match[str]) -> bool:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from app.engine import licenses as lic
 from app.engine.claims import Claim
 from app.engine.models import Assessment, Evidence, Finding, Level, LicenseMatch, Openness
 from app.engine.ruleset import RuleSet
 
 _CLAUSE_QUOTE = 140  # characters of a licence clause quoted in a message
+_WEIGHTS_WORDING = re.compile(r"weight|权重|ウェイト", re.I)
 
 
 def judge(claim: Claim, assessment: Assessment, linked_licenses: dict[str, LicenseMatch],
@@ -21,14 +24,25 @@ def judge(claim: Claim, assessment: Assessment, linked_licenses: dict[str, Licen
         return None
     level, reason = verdict
     subject = "this model" if claim.target == "model" else "this project"
+    replacement = _replacement(claim, assessment)
     message = claim.rule.message.format(match=" ".join(claim.text.split()), subject=subject,
-                                        reason=reason, replacement=claim.replacement)
+                                        reason=reason, replacement=replacement or "")
     return Finding(claim.rule.id, level, claim.path, claim.line, claim.column, claim.end_line,
-                   claim.end_column, claim.text, message, claim.replacement, claim.start, claim.end,
+                   claim.end_column, claim.text, message, replacement, claim.start, claim.end,
                    claim.rule.link)
 
 
+def _replacement(claim: Claim, assessment: Assessment) -> str | None:
+    """Never propose "open weights" wording for a repository in which no weights were found."""
+    if claim.target != "license" and not assessment.is_model and _WEIGHTS_WORDING.search(claim.replacement):
+        return None
+    return claim.replacement
+
+
 def _openness_verdict(claim: Claim, assessment: Assessment) -> tuple[Level, str] | None:
+    family = assessment.family_named_in(claim.sentence)
+    if family is not None:
+        return _family_verdict(family, assessment)
     if assessment.osaid:
         return None
     if not assessment.is_model:
@@ -37,7 +51,24 @@ def _openness_verdict(claim: Claim, assessment: Assessment) -> tuple[Level, str]
         return Level.WARNING, _open_weights_reason(assessment)
     if assessment.level is Openness.RESTRICTED_WEIGHTS:
         return Level.ERROR, restricted_reason(assessment)
-    return Level.ERROR, "no licence was found for the weights, so nothing shows they are open"
+    return Level.ERROR, _unknown_reason(assessment)
+
+
+def _family_verdict(family, assessment: Assessment) -> tuple[Level, str] | None:
+    """A claim about one model of several is judged by that model's own terms."""
+    terms = assessment.weights_license(family.name)
+    if terms is not None and not terms.open_terms:
+        return Level.ERROR, license_reason(terms, f"the {family.name} weights are under")
+    if assessment.osaid:
+        return None
+    return Level.WARNING, _open_weights_reason(assessment, terms)
+
+
+def _unknown_reason(assessment: Assessment) -> str:
+    reason = assessment.reasons[0] if assessment.reasons else "no licence was found for the weights"
+    if "not stated" in reason or "cannot be determined" in reason:
+        return f"{reason}, so nothing shows the weights are open"
+    return "no licence was found for the weights, so nothing shows they are open"
 
 
 def _software_verdict(claim: Claim, assessment: Assessment) -> tuple[Level, str] | None:
@@ -51,8 +82,8 @@ def _software_verdict(claim: Claim, assessment: Assessment) -> tuple[Level, str]
     return Level.ERROR, "no released weights were found, so there is no model to call open source"
 
 
-def _open_weights_reason(assessment: Assessment) -> str:
-    terms = assessment.weights_license()
+def _open_weights_reason(assessment: Assessment, terms: LicenseMatch | None = None) -> str:
+    terms = terms or assessment.weights_license()
     name = terms.name if terms else "open terms"
     missing = " and ".join(assessment.reasons)
     return (f"only the weights are open ({name}); {missing}, which the OSI Open Source AI "

@@ -1,40 +1,38 @@
-"""Where a repository states its licences, and which part each one governs."""
+"""Licence files, model-card front matter and package manifests: what each licence governs.
+
+Each match carries a tier (how directly it speaks of the weights), the model family it governs
+when a file names one, and whether it binds on top of any licence (use policies, base models).
+"""
 
 from __future__ import annotations
 
 import json
 import re
 import tomllib
-from functools import lru_cache
 
 import yaml
 
 from app.engine import licenses as lic
-from app.engine.claims import sentences
 from app.engine.markdown import Document
-from app.engine.models import Evidence, LicenseMatch
+from app.engine.models import TIER_REPOSITORY, TIER_STATED, Evidence, LicenseMatch
 from app.engine.ruleset import RuleSet
 
-_STATEMENT = re.compile(r"\b(?:licen[cs]ed|released|available|distributed|provided|governed|covered|"
-                        r"subject to|under|licen[cs]e)\b", re.I)
-_WEIGHT_WORDS = re.compile(r"\b(?:weights?|models?|checkpoints?|parameters|llms?)\b", re.I)
-_CODE_WORDS = re.compile(r"\b(?:code|codebase|repository|repo|source|scripts?|software|library|toolkit)\b", re.I)
-_BASED_ON = re.compile(r"\b(?:based on|fine-?tuned (?:from|on)|built (?:on|upon)|derived from|"
-                       r"distilled from|initiali[sz]ed from|continued pre-?training (?:of|from))\s+(.{0,60})", re.I)
-# Cheap test for a segment that may state terms at all: most prose does not.
-_MAY_STATE_TERMS = re.compile(r"licen[cs]|terms|agreement|polic|based on|tuned|built (?:on|upon)|derived|"
-                              r"distilled|initiali[sz]ed|continued|commercial|research|production", re.I)
-_STATED_USE_LIMITS = ("non-commercial", "research-only", "non-production")
-_USE_LIMIT_SUBJECT = re.compile(r"\b(?:models?|weights|checkpoints?|this project|the project|we require|"
-                                r"is intended|are intended)\b", re.I)
+_FAMILY_FILE = re.compile(r"^(?:model[_-]?)?(?:licen[cs]e|use[_-]?policy)[-_ .]+(?P<family>[\w.\[\] -]+?)"
+                          r"(?:\.(?:md|txt|markdown))?$", re.I)
+_NOT_FAMILIES = frozenset({"model", "models", "code", "weights", "data", "agreement", "md", "txt", "apache",
+                           "mit", "2.0", "v2", "file"})
+_MODEL_FOLDER = re.compile(r"(?:^|/)(?:models?|checkpoints?|weights)/(?P<family>[^/]+)/[^/]+$", re.I)
+_URL = re.compile(r"https?://[^\s)>\]\"']+")
+_POINTER_MAX = 400  # characters: a file this short that mostly links elsewhere is a pointer
+_MAX_BUNDLED = 4
 
 
 def file_role(path: str) -> str:
-    """What a licence file governs, by its name: weights, code, data, policy or all."""
-    name = path.lower()
+    """What a licence file governs, by its path: weights, code, data, policy or all."""
+    name = path.lower().rsplit("/", 1)[-1]
     if re.search(r"use[_-]?policy|acceptable[_-]?use", name):
         return "policy"
-    if re.search(r"model|weight", name):
+    if re.search(r"model|weight", path.lower()):
         return "weights"
     if "data" in name:
         return "data"
@@ -45,21 +43,82 @@ def file_role(path: str) -> str:
     return "all"
 
 
-def from_license_file(path: str, text: str, ruleset: RuleSet) -> LicenseMatch | None:
+def family_of(path: str) -> str | None:
+    """The model family a licence file names ("LICENSE-Acme-7B", "models/acme-7b/LICENSE")."""
+    name = path.rsplit("/", 1)[-1]
+    match = _FAMILY_FILE.match(name)
+    if match and match.group("family").strip(" .-_").lower() not in _NOT_FAMILIES:
+        return match.group("family").strip(" .-_")
+    folder = _MODEL_FOLDER.search(path)
+    return folder.group("family") if folder else None
+
+
+def from_license_file(path: str, text: str, ruleset: RuleSet) -> list[LicenseMatch]:
+    """The licence (or licences, when a file bundles several) a file states, with what it governs."""
     role = file_role(path)
     evidence = Evidence("license-file", f"licence text in {path}", path, 1)
+    family = family_of(path)
+    pointer = _pointer(text, ruleset)
+    if pointer:
+        return [_pointed(pointer, text, role if role != "policy" else "weights", evidence, family, ruleset)]
     if role == "policy":
-        policy = lic.unknown_restrictions(text, ruleset) or ["acceptable-use-policy"]
-        return LicenseMatch("LicenseRef-use-policy", lic.title_of(text), "weights", False, False,
-                            lic.restrictions_for(policy, text, ruleset), evidence)
-    if role == "all" and path.upper().startswith("NOTICE"):
+        return [_policy(text, evidence, family, ruleset)]
+    if role == "all" and path.rsplit("/", 1)[-1].upper().startswith("NOTICE"):
+        return []
+    tier = TIER_STATED if role == "weights" else TIER_REPOSITORY
+    main = lic.match_text(text, role, evidence, ruleset)
+    found = [_with(main, tier, family)]
+    for facts, line in lic.bundled_sections(text, main.id, ruleset)[:_MAX_BUNDLED]:
+        where = Evidence("license-file", f"licence section in {path}", path, line)
+        found.append(_with(lic.make_match(facts, role, where, ruleset, text), tier, family))
+    return found
+
+
+def _with(match: LicenseMatch, tier: int, family: str | None = None, binding: bool = False) -> LicenseMatch:
+    return LicenseMatch(match.id, match.name, match.applies_to, match.osi_approved, match.open_terms,
+                        match.restrictions, match.evidence, match.recognised, tier, family, binding)
+
+
+def _pointer(text: str, ruleset: RuleSet) -> str | None:
+    """The address a one-line "see <URL>" file points to, instead of carrying the licence text."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    url = _URL.search(text)
+    if len(text) > _POINTER_MAX or len(lines) > 3 or not url or lic.identify_text(text, ruleset):
         return None
-    return lic.match_text(text, role, evidence, ruleset)
+    pointer = ruleset.artifacts.licensing.compiled("pointer")
+    return url.group(0).rstrip(".,;") if pointer.search(text) or len(_URL.sub("", text).split()) <= 6 else None
+
+
+def _pointed(url: str, text: str, role: str, evidence: Evidence, family: str | None,
+             ruleset: RuleSet) -> LicenseMatch:
+    """A pointer names its licence only when its words do; otherwise the terms are elsewhere."""
+    named = lic.names_in(_URL.sub(" ", text), ruleset)
+    detail = Evidence(evidence.kind, f"{evidence.path} points to {url}", evidence.path, 1, "weak")
+    if named:
+        return _with(lic.make_match(named[0], role, detail, ruleset), TIER_STATED if role == "weights"
+                     else TIER_REPOSITORY, family)
+    terms = LicenseMatch("LicenseRef-elsewhere", f"the licence at {url} (not in the repository)", role, False,
+                         False, lic.restrictions_for(["unstated-terms"], None, ruleset), detail, False)
+    return _with(terms, TIER_STATED if role == "weights" else TIER_REPOSITORY, family)
+
+
+def _policy(text: str, evidence: Evidence, family: str | None, ruleset: RuleSet) -> LicenseMatch:
+    """A use policy binds the weights on top of their licence; it is named after the licence it serves."""
+    title = lic.title_of(text)
+    served = lic.names_in(title, ruleset) or lic.names_in(text[:400], ruleset)
+    name = title if title != "a custom licence" else "an acceptable use policy"
+    if served and served[0].name.split()[0].lower() not in name.lower():
+        name = f"{name} ({served[0].name})"
+    ids = lic.unknown_restrictions(text, ruleset) or ["acceptable-use-policy"]
+    policy_id = f"LicenseRef-{served[0].id}-use-policy" if served else "LicenseRef-use-policy"
+    return LicenseMatch(policy_id, name, "weights", False, False, lic.restrictions_for(ids, text, ruleset),
+                        evidence, True, TIER_STATED, family, binding=True)
 
 
 def from_front_matter(doc: Document, texts: dict[str, str], ruleset: RuleSet) -> list[LicenseMatch]:
     """A Hugging Face card's `license` (following `other` to license_name / license_link) and base_model."""
     fm = doc.front_matter or {}
+    family = _card_family(doc)
     found: list[LicenseMatch] = []
     value = fm.get("license")
     line = doc.front_matter_lines.get("license")
@@ -71,16 +130,37 @@ def from_front_matter(doc: Document, texts: dict[str, str], ruleset: RuleSet) ->
         kind, _, value = tag.partition(":")
         if kind == "license" and value and not fm.get("license"):
             found.extend(_hf_license(value, fm, doc, tag_line, texts, ruleset))
+    found = [_with(m, TIER_STATED, family) for m in found]
+    return found + _card_bases(doc, family, ruleset)
+
+
+def card_bases(doc: Document) -> list[str]:
+    """The base models a card's front matter names (field and "base_model:" tags)."""
+    fm = doc.front_matter or {}
     base = fm.get("base_model")
-    bases = base if isinstance(base, list) else [base] if base else []
-    bases += [t.split(":")[-1] for t in tags if t.startswith("base_model:")]
-    for model in bases:
-        facts = ruleset.base_model_license(str(model))
+    bases = [str(b) for b in (base if isinstance(base, list) else [base] if base else [])]
+    tags = fm.get("tags") if isinstance(fm.get("tags"), list) else []
+    return bases + [str(t).split(":")[-1] for t in tags if str(t).startswith("base_model:")]
+
+
+def _card_bases(doc: Document, family: str | None, ruleset: RuleSet) -> list[LicenseMatch]:
+    found = []
+    for model in card_bases(doc):
+        facts = ruleset.base_model_license(model)
         if facts:
             evidence = Evidence("base-model", f"fine-tuned from {model}, bound by its licence", doc.path,
                                 doc.front_matter_lines.get("base_model"))
-            found.append(lic.make_match(facts, "weights", evidence, ruleset))
+            found.append(_with(lic.make_match(facts, "weights", evidence, ruleset), TIER_STATED, family, True))
     return found
+
+
+def _card_family(doc: Document) -> str | None:
+    """A nested model card speaks for the model in its folder; the root card for the repository."""
+    if "/" not in doc.path:
+        return None
+    fm = doc.front_matter or {}
+    name = fm.get("model_name") if isinstance(fm.get("model_name"), str) else None
+    return name or doc.path.rsplit("/", 2)[-2]
 
 
 def _hf_license(value: str, fm: dict, doc: Document, line: int | None, texts: dict[str, str],
@@ -136,72 +216,3 @@ def _manifest_license(path: str, text: str) -> str | None:
 def _line_of(text: str, needle: str) -> int | None:
     index = text.find(needle)
     return text.count("\n", 0, index) + 1 if index >= 0 else None
-
-
-def from_prose(doc: Document, texts: dict[str, LicenseMatch], ruleset: RuleSet) -> list[LicenseMatch]:
-    """Statements such as "the model weights are released under the Llama 2 Community License"."""
-    found: list[LicenseMatch] = []
-    for segment in doc.segments:
-        if not _MAY_STATE_TERMS.search(segment.raw):
-            continue
-        for start, end in sentences(segment, ruleset.english):
-            sentence = segment.text[start:end]
-            line = segment.position(start + len(sentence) - len(sentence.lstrip()))[0]
-            found.extend(_statement(sentence, segment, start, end, doc, line, texts, ruleset))
-            found.extend(_base_model_statement(sentence, doc, line, ruleset))
-            found.extend(_use_limits(sentence, doc, line, ruleset))
-    return found
-
-
-def _statement(sentence: str, segment, start: int, end: int, doc: Document, line: int,
-               texts: dict[str, LicenseMatch], ruleset: RuleSet) -> list[LicenseMatch]:
-    if not _STATEMENT.search(sentence):
-        return []
-    applies = _applies_to(sentence)
-    evidence = Evidence("statement", " ".join(sentence.split())[:160], doc.path, line)
-    named = lic.names_in(sentence, ruleset)
-    matches = [lic.make_match(facts, applies, evidence, ruleset) for facts in named]
-    for s, _e, href in segment.links:
-        target = texts.get(href.split("/blob/")[-1].split("/")[-1].lstrip("./")) if start <= s < end else None
-        if target and not named:
-            matches.append(LicenseMatch(target.id, target.name, applies, target.osi_approved,
-                                        target.open_terms, target.restrictions, evidence, target.recognised))
-    return matches
-
-
-def _applies_to(sentence: str) -> str:
-    weights, code = bool(_WEIGHT_WORDS.search(sentence)), bool(_CODE_WORDS.search(sentence))
-    if weights and not code:
-        return "weights"
-    if code and not weights:
-        return "code"
-    return "all"
-
-
-def _base_model_statement(sentence: str, doc: Document, line: int, ruleset: RuleSet) -> list[LicenseMatch]:
-    found = []
-    for match in _BASED_ON.finditer(sentence):
-        facts = ruleset.base_model_license(match.group(1))
-        if facts:
-            evidence = Evidence("base-model", " ".join(sentence.split())[:160], doc.path, line)
-            found.append(lic.make_match(facts, "weights", evidence, ruleset))
-    return found
-
-
-@lru_cache(maxsize=8)
-def _use_limit_cues(ruleset: RuleSet) -> list[tuple[str, re.Pattern[str]]]:
-    return [(rid, re.compile("|".join(f"(?:{c})" for c in ruleset.restrictions[rid].cues), re.I))
-            for rid in _STATED_USE_LIMITS]
-
-
-def _use_limits(sentence: str, doc: Document, line: int, ruleset: RuleSet) -> list[LicenseMatch]:
-    """Use limits a README states outright ("for research purposes only")."""
-    if not _USE_LIMIT_SUBJECT.search(sentence):
-        return []
-    folded = lic.normalise(sentence)
-    limits = [rid for rid, cues in _use_limit_cues(ruleset) if cues.search(folded)]
-    if not limits:
-        return []
-    evidence = Evidence("stated-terms", " ".join(sentence.split())[:160], doc.path, line)
-    return [LicenseMatch("LicenseRef-stated-terms", "the use terms stated in the documentation", "weights",
-                         False, False, lic.restrictions_for(limits, sentence, ruleset), evidence)]

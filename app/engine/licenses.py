@@ -58,10 +58,39 @@ def identify_text(text: str, ruleset: RuleSet) -> LicenseFacts | None:
             scored.append((hits + (2 if titled else 0), lic))
     if not scored:
         return None
+    # A specific licence whose own title is there beats the generic family whose shorter title
+    # only matched inside it ("RAIL" inside "CreativeML Open RAIL++-M License").
+    titles = _phrase_table_of(ruleset)
+    generic = {o for _, lic in scored if titles[lic.id][0] in head for o in lic.overrides
+               if o in titles and titles[o][0] != titles[lic.id][0] and titles[o][0] in titles[lic.id][0]}
+    scored = [(score, lic) for score, lic in scored if lic.id not in generic] or scored
     best = max(score for score, _ in scored)
     tied = [lic for score, lic in scored if score == best]
     overridden = {o for lic in tied for o in lic.overrides}
     return next(lic for lic in tied if lic.id not in overridden)
+
+
+@lru_cache(maxsize=8)
+def _phrase_table_of(ruleset: RuleSet) -> dict[str, list[str]]:
+    return {lic.id: phrases for lic, phrases in _phrase_table(ruleset)}
+
+
+def bundled_sections(text: str, main_id: str, ruleset: RuleSet) -> list[tuple[LicenseFacts, int]]:
+    """Other licences a file carries in sections of their own (an MIT section in an Apache file):
+    a short line further down that is another licence's title, followed by that licence's text."""
+    found: list[tuple[LicenseFacts, int]] = []
+    titles = [(phrases[0], lic) for lic, phrases in _phrase_table(ruleset) if len(phrases[0]) >= 8]
+    lines = text.splitlines()
+    for number, line in enumerate(lines, start=1):
+        folded = normalise(line)
+        if number < 8 or not folded or len(folded) > 120:
+            continue
+        for title, facts in titles:
+            if title in folded and facts.id != main_id and all(f.id != facts.id for f, _ in found):
+                section = identify_text("\n".join(lines[number - 1:]), ruleset)
+                if section and section.id == facts.id:
+                    found.append((facts, number))
+    return found
 
 
 def match_text(text: str, applies_to: str, evidence: Evidence, ruleset: RuleSet) -> LicenseMatch:

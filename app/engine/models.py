@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -53,6 +54,14 @@ class Restriction:
     clause: str = ""
 
 
+# How directly a licence statement speaks of the weights; the most direct kind present decides.
+TIER_DECLARED = 0  # the repository's openwashing configuration
+TIER_STATED = 1  # a weights licence file, a model card's licence, a sentence about the weights
+TIER_REPOSITORY = 2  # the repository's own LICENSE, covering what it ships when nothing more specific is said
+TIER_MENTION = 3  # a licence named in a news item or change log: history, not the current terms
+UNDETERMINED = frozenset({"inherited-terms", "unstated-terms"})  # terms that exist but cannot be read here
+
+
 @dataclass(frozen=True)
 class LicenseMatch:
     """A licence identified in the repository, with what it governs and where it was seen."""
@@ -65,6 +74,15 @@ class LicenseMatch:
     restrictions: tuple[Restriction, ...]
     evidence: Evidence
     recognised: bool = True
+    tier: int = TIER_REPOSITORY
+    family: str | None = None  # the model family it governs, when a repository ships several
+    binding: bool = False  # terms that apply on top of any licence: a base model's, a use policy
+
+    @property
+    def undetermined(self) -> bool:
+        """Terms the repository says exist but does not contain: not open, not known to be restricted."""
+        return not self.open_terms and bool(self.restrictions) and {r.id for r in self.restrictions} <= (
+            UNDETERMINED | {"not-osi-approved"}) and any(r.id in UNDETERMINED for r in self.restrictions)
 
     @property
     def path(self) -> str | None:
@@ -87,6 +105,28 @@ class Component:
     licenses: list[LicenseMatch] = field(default_factory=list)
 
 
+def governing_terms(licenses: list[LicenseMatch], family: str | None = None) -> list[LicenseMatch]:
+    """The terms that govern the weights (of one family, or of the repository): the most direct
+    statements present, plus every binding term (base models, use policies, stated limits)."""
+    candidates = [m for m in licenses if m.applies_to in ("weights", "all")
+                  and (family is None or m.family in (None, family))]
+    stated = [m for m in candidates if not m.binding]
+    if family is not None and any(m.family == family for m in stated):
+        stated = [m for m in stated if m.family == family or m.tier < TIER_STATED]
+    best = min((m.tier for m in stated), default=None)
+    return [m for m in stated if m.tier == best] + [m for m in candidates if m.binding]
+
+
+@dataclass
+class Family:
+    """One model family of a repository that ships several under different terms."""
+
+    name: str
+    licenses: list[LicenseMatch]
+    open_terms: bool
+    summary: str
+
+
 @dataclass
 class Assessment:
     """How open the repository is, per OSAID component and overall."""
@@ -98,11 +138,20 @@ class Assessment:
     mof_class: str | None
     reasons: list[str]
     is_model: bool
+    families: list[Family] = field(default_factory=list)
+    weights_basis: str = "none"  # "stated", "repository" (its LICENSE, assumed to cover the weights), "none"
 
-    def weights_license(self) -> LicenseMatch | None:
-        governing = [m for m in self.licenses if m.applies_to in ("weights", "all")]
-        restricted = [m for m in governing if not m.open_terms]
-        return (restricted or governing or [None])[0]
+    def weights_license(self, family: str | None = None) -> LicenseMatch | None:
+        governing = governing_terms(self.licenses, family)
+        restricted = [m for m in governing if not m.open_terms and not m.undetermined]
+        closed = [m for m in governing if not m.open_terms]
+        return (restricted or closed or governing or [None])[0]
+
+    def family_named_in(self, text: str) -> Family | None:
+        """The family a sentence speaks of, when it names exactly one."""
+        folded = re.sub(r"[^a-z0-9]", "", text.lower())
+        named = [f for f in self.families if re.sub(r"[^a-z0-9]", "", f.name.lower()) in folded]
+        return named[0] if len(named) == 1 else None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,12 @@ _BINARY_SNIFF = 8192
 
 
 MAX_NESTED_READMES = 20  # read to see whether they are model cards (front matter); more is noise
+MAX_NESTED_LICENSES = 20  # licence and use-policy files of models in subfolders
+# A licence file below the root counts when its path says it is about a model: model_licenses/,
+# models/<name>/LICENSE, LICENSE-MODEL, USE_POLICY.md. Other nested LICENSE files are vendored code.
+_NESTED_LICENSE = re.compile(
+    r"\n((?:[^/\n]+/){1,3}(?:[^/\n]*(?:licen[cs]e|use[_-]?policy|acceptable[_-]?use)[^/\n]*))(?=\n|$)", re.I)
+_MODEL_SIGNAL = re.compile(r"model|weight|checkpoint|use[_-]?policy|acceptable[_-]?use", re.I)
 _NESTED_README = re.compile(r"\n((?:[^/\n]+/){1,3}readme\.md)(?=\n|$)", re.I)
 _NOT_CARDS = re.compile(r"(?:^|/)(?:docs?|tests?|examples?|third_party|vendor|node_modules|\.github)/", re.I)
 
@@ -51,10 +57,24 @@ def select_paths(paths: list[str], config: Config) -> Selection:
         elif "/" not in path and name in _MANIFESTS:
             chosen.manifests.append(path)
     chosen.documents.sort(key=_document_order)
+    chosen.license_files += _nested_licenses(listing, config)
     nested = [m.group(1) for m in _NESTED_README.finditer(listing)]
     chosen.card_candidates = [p for p in nested if not _NOT_CARDS.search(p) and not config.excludes(p)
                               and p not in chosen.documents][:MAX_NESTED_READMES]
     return chosen
+
+
+def _nested_licenses(listing: str, config: Config) -> list[str]:
+    found = []
+    for match in _NESTED_LICENSE.finditer(listing):
+        path = match.group(1)
+        name = path.rsplit("/", 1)[-1]
+        if (_MODEL_SIGNAL.search(path) and not _NOT_CARDS.search(path) and not config.excludes(path)
+                and not name.lower().endswith((".py", ".svg", ".png", ".json", ".yaml", ".yml"))):
+            found.append(path)
+            if len(found) >= MAX_NESTED_LICENSES:
+                break
+    return found
 
 
 def _document_order(path: str) -> tuple[int, str]:

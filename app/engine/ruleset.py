@@ -312,14 +312,48 @@ class _PatternGroup(_Strict):
         return None
 
 
+class LicensingPatterns(_Strict):
+    statement: str
+    weights_words: str
+    code_words: str
+    all_words: str
+    based_on: str
+    inherited: list[str]
+    news_sections: str
+    news_items: str
+    license_columns: str
+    base_columns: str
+    pointer: str
+
+    @field_validator("statement", "weights_words", "code_words", "all_words", "based_on", "news_sections",
+                     "news_items", "license_columns", "base_columns", "pointer")
+    @classmethod
+    def _valid_pattern(cls, value: str) -> str:
+        _compile(value)
+        return value
+
+    @field_validator("inherited")
+    @classmethod
+    def _valid_patterns(cls, values: list[str]) -> list[str]:
+        for value in values:
+            _compile(value)
+        return values
+
+    def compiled(self, name: str) -> re.Pattern[str]:
+        value = getattr(self, name)
+        return _joined(value) if isinstance(value, list) else _compile(value)
+
+
 class ArtifactPatterns(_Strict):
     weights: _PatternGroup
     training_code: _PatternGroup
+    fine_tuning: _PatternGroup
     data: _PatternGroup
     paper: _PatternGroup
     evaluation: _PatternGroup
     inference_code: _PatternGroup
     intermediate_checkpoints: _PatternGroup
+    licensing: LicensingPatterns
 
 
 @dataclass(frozen=True, eq=False)  # identity hash: caches key on the loaded rule set

@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 
 from app.engine import license_sources as sources
+from app.engine import license_statements as statements
 from app.engine import licenses as lic
 from app.engine.artifacts import Artifacts, find_artifacts
 from app.engine.assess import assess
@@ -14,12 +15,13 @@ from app.engine.config import CONFIG_PATH, Config, ConfigError, parse_config
 from app.engine.judge import judge
 from app.engine.languages import detect
 from app.engine.markdown import Document, parse_document, parse_plain
-from app.engine.models import Evidence, Finding, Level, LicenseMatch, Notice, Report
+from app.engine.models import TIER_DECLARED, Evidence, Finding, Level, LicenseMatch, Notice, Report
 from app.engine.reading import is_markdown, read_text, select_paths
 from app.engine.ruleset import RuleSet, default_ruleset
 from app.engine.snapshot import Snapshot
 from app.engine.subjects import Project, project_of
 
+_PROSE = frozenset({"paragraph", "heading"})  # tables and HTML are mostly names and numbers in any language
 _LFS_WEIGHTS = re.compile(
     r"^(\S*\.(?:safetensors|bin|pt|pth|ckpt|gguf|h5|msgpack|onnx))\s.*filter=lfs", re.M)
 
@@ -46,11 +48,11 @@ def scan(snapshot: Snapshot, config: Config | None = None, ruleset: RuleSet | No
     docs += _model_cards(snapshot, chosen.card_candidates, config, notices)
     license_texts = {p: t for p in chosen.license_files
                      if (t := read_text(snapshot, p, config.max_file_bytes, notices)) is not None}
-    licenses, linked = _licenses(snapshot, chosen, docs, license_texts, config, ruleset, notices)
+    project = project_of(snapshot.name, docs, ruleset)
+    licenses, linked = _licenses(snapshot, chosen, docs, license_texts, config, ruleset, project, notices)
     artifacts = find_artifacts(snapshot.paths, docs, ruleset, _lfs_weight_patterns(snapshot, notices))
     _declared_artifacts(config, artifacts)
     assessment = assess(artifacts, licenses)
-    project = project_of(snapshot.name, docs, ruleset)
     findings = _findings(docs, assessment, linked, config, ruleset, project, notices)
     return Report(assessment, findings, notices, [d.path for d in docs])
 
@@ -79,25 +81,28 @@ def _model_cards(snapshot: Snapshot, paths: list[str], config: Config, notices: 
 
 
 def _licenses(snapshot: Snapshot, chosen, docs: list[Document], license_texts: dict[str, str],
-              config: Config, ruleset: RuleSet, notices: list[Notice]) -> tuple[list[LicenseMatch], dict]:
+              config: Config, ruleset: RuleSet, project: Project,
+              notices: list[Notice]) -> tuple[list[LicenseMatch], dict]:
     found: list[LicenseMatch] = []
     by_path: dict[str, LicenseMatch] = {}
     for path, text in license_texts.items():
-        match = sources.from_license_file(path, text, ruleset)
-        if match:
-            found.append(match)
-            by_path[path] = match
+        matches = sources.from_license_file(path, text, ruleset)
+        if matches:
+            found.extend(matches)
+            by_path[path] = matches[0]
     for path in chosen.manifests:
         text = read_text(snapshot, path, config.max_file_bytes, notices)
         if text is not None:
             found.extend(sources.from_manifest(path, text, ruleset))
     for doc in docs:
         found.extend(sources.from_front_matter(doc, license_texts, ruleset))
-        found.extend(sources.from_prose(doc, by_path, ruleset))
+        found.extend(statements.from_prose(doc, by_path, project, ruleset))
+        found.extend(statements.from_tables(doc, by_path, project, ruleset))
+    found.extend(statements.base_models(docs, ruleset))
     found.extend(_declared_licenses(config, ruleset))
     linked = {href: m for p, m in by_path.items() for href in (p, f"./{p}")}
     linked.update({href: m for href, m in _linked_by_url(docs, by_path).items()})
-    return _unique(found), linked
+    return _unique(sorted(found, key=lambda m: m.tier)), linked
 
 
 def _linked_by_url(docs: list[Document], by_path: dict[str, LicenseMatch]) -> dict[str, LicenseMatch]:
@@ -114,7 +119,7 @@ def _linked_by_url(docs: list[Document], by_path: dict[str, LicenseMatch]) -> di
 def _unique(matches: list[LicenseMatch]) -> list[LicenseMatch]:
     seen, kept = set(), []
     for match in matches:
-        key = (match.id, match.name, match.applies_to)
+        key = (match.id, match.name, match.applies_to, match.family, match.binding)
         if key not in seen:
             seen.add(key)
             kept.append(match)
@@ -130,8 +135,9 @@ def _declared_licenses(config: Config, ruleset: RuleSet) -> list[LicenseMatch]:
             continue
         evidence = Evidence("declared", f"declared in {CONFIG_PATH}: {applies_to} licence {value}", CONFIG_PATH)
         facts = lic.by_hf_id(value, ruleset) or (lic.by_spdx_expression(value, ruleset) or [None])[0]
-        declared.append(lic.make_match(facts, applies_to, evidence, ruleset) if facts
-                        else lic.make_unrecognised(value, applies_to, evidence, ruleset))
+        match = (lic.make_match(facts, applies_to, evidence, ruleset) if facts
+                 else lic.make_unrecognised(value, applies_to, evidence, ruleset))
+        declared.append(replace(match, tier=TIER_DECLARED))
     return declared
 
 
@@ -158,7 +164,7 @@ def _findings(docs: list[Document], assessment, linked: dict, config: Config, ru
               project: Project, notices: list[Notice]) -> list[Finding]:
     findings = []
     for doc in docs:
-        language = detect(" ".join(s.raw for s in doc.segments), ruleset)
+        language = detect(" ".join(s.raw for s in doc.segments if s.kind in _PROSE), ruleset)
         if language is None:
             read = ", ".join(lang.name for lang in ruleset.languages.values())
             notices.append(Notice(doc.path, f"not written in a language the rules read ({read}); "

@@ -61,8 +61,9 @@ class Project:
         if host in _HOSTS and parts:
             org = parts[1] if parts[0] == "models" and len(parts) > 1 else parts[0]
             return org.lower() in self.orgs or (len(parts) > 1 and self.owns_name(parts[-1]))
+        # Any other site (a leaderboard, a blog) says nothing of whose model a sentence is about.
         site = name_key(host.rsplit(".", 2)[-2]) if host.count(".") else ""
-        return bool(site) and (site in self.orgs or self.owns_name(site))
+        return True if site and (site in self.orgs or self.owns_name(site)) else None
 
     def is_other_family(self, text: str) -> bool:
         return not self.owns_name(text) and any(p.match(text) for p in self.other_families)

@@ -1,0 +1,273 @@
+"""Licences stated in prose and tables: "the weights are released under …", per-model licence
+columns, base models (followed through the repository's own statements), inherited terms.
+
+A sentence in a news item or change log is history: what it names counts only when nothing
+more current says anything (tier "mention").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from app.engine import licenses as lic
+from app.engine.claims import sentences
+from app.engine.license_sources import card_bases
+from app.engine.markdown import Document, Segment
+from app.engine.models import TIER_MENTION, TIER_REPOSITORY, TIER_STATED, Evidence, LicenseMatch
+from app.engine.ruleset import LicenseFacts, RuleSet
+from app.engine.subjects import Project, name_key
+from app.engine.tables import Table, tables_of
+
+# Cheap test for a segment that may state terms at all: most prose does not.
+_MAY_STATE_TERMS = re.compile(r"licen[cs]|terms|agreement|polic|based on|tuned|built (?:on|upon)|derived|"
+                              r"distilled|initiali[sz]ed|continued|commercial|research|production|base model|"
+                              r"协议|许可|授权|基于|ライセンス", re.I)
+_STATED_USE_LIMITS = ("non-commercial", "research-only", "non-production")
+_USE_LIMIT_SUBJECT = re.compile(r"\b(?:models?|weights|checkpoints?|this project|the project|we require|"
+                                r"is intended|are intended)\b|模型|权重", re.I)
+_MAX_HOPS = 4
+_TERMS_WORDS = re.compile(r"licen[cs]|terms|agreement|legal|协议|许可|ライセンス", re.I)
+_BADGE = re.compile(r"shields\.io|badge|\.svg(?:$|\?)", re.I)
+
+
+@dataclass(frozen=True)
+class _Place:
+    doc: Document
+    line: int
+    historical: bool
+
+
+def from_prose(doc: Document, files: dict[str, LicenseMatch], project: Project,
+               ruleset: RuleSet) -> list[LicenseMatch]:
+    """Statements such as "the model weights are released under the Llama 2 Community License"."""
+    found: list[LicenseMatch] = []
+    history = _history_lines(doc, ruleset)
+    for segment in doc.segments:
+        if not _MAY_STATE_TERMS.search(segment.raw):
+            continue
+        for start, end in sentences(segment, ruleset.english):
+            sentence = segment.text[start:end]
+            line = segment.position(start + len(sentence) - len(sentence.lstrip()))[0]
+            place = _Place(doc, line, line in history or _is_news_item(segment, start, ruleset))
+            found.extend(_statement(sentence, segment, start, end, place, files, project, ruleset))
+            found.extend(_inherited(sentence, place, ruleset))
+            found.extend(_use_limits(sentence, place, ruleset))
+    return found
+
+
+def _history_lines(doc: Document, ruleset: RuleSet) -> set[int]:
+    news = ruleset.artifacts.licensing.compiled("news_sections")
+    return {n for s in doc.sections if news.search(s.title) for n in range(s.line, s.end_line + 1)}
+
+
+def _is_news_item(segment: Segment, start: int, ruleset: RuleSet) -> bool:
+    """A list item or paragraph that opens with a date ("2024/01/17: …") reports history."""
+    return bool(ruleset.artifacts.licensing.compiled("news_items").search(segment.text[:40]))
+
+
+def _evidence(kind: str, sentence: str, place: _Place) -> Evidence:
+    return Evidence(kind, " ".join(sentence.split())[:160], place.doc.path, place.line)
+
+
+def _statement(sentence: str, segment: Segment, start: int, end: int, place: _Place,
+               files: dict[str, LicenseMatch], project: Project, ruleset: RuleSet) -> list[LicenseMatch]:
+    patterns = ruleset.artifacts.licensing
+    if not patterns.compiled("statement").search(sentence):
+        return []
+    applies = _applies_to(sentence, ruleset)
+    tier = TIER_MENTION if place.historical else TIER_STATED if applies == "weights" else TIER_REPOSITORY
+    evidence = _evidence("statement", sentence, place)
+    named = lic.names_in(sentence, ruleset)
+    matches = [_tiered(lic.make_match(facts, applies, evidence, ruleset), tier) for facts in named]
+    if named:
+        return matches
+    links = [(segment.text[s:e], href) for s, e, href in segment.links if start <= s < end]
+    local = [files[path] for _text, href in links if (path := local_file(href, project)) in files]
+    if local:
+        return [_copy(target, applies, evidence, tier) for target in local]
+    return [_tiered(_elsewhere(href, applies, evidence, ruleset), tier) for text, href in links
+            if applies != "code" and _names_terms(text, href)][:1]
+
+
+def _names_terms(text: str, href: str) -> bool:
+    """A link whose text or address says it is a licence: "[Model License](https://…/license)"."""
+    if href.startswith("#") or _BADGE.search(href):
+        return False
+    return bool(_TERMS_WORDS.search(text) or _TERMS_WORDS.search("/".join(href.split("/")[3:])))
+
+
+def _elsewhere(href: str, applies: str, evidence: Evidence, ruleset: RuleSet) -> LicenseMatch:
+    return LicenseMatch("LicenseRef-elsewhere", f"the licence at {href} (not in the repository)", applies,
+                        False, False, lic.restrictions_for(["unstated-terms"], None, ruleset), evidence, False)
+
+
+def local_file(href: str, project: Project) -> str | None:
+    """The repository path a link points to: relative links, or blob links into this repository."""
+    href = href.split("#", 1)[0].split("?", 1)[0]
+    if not href:
+        return ""  # a link within the page
+    if not re.match(r"^[a-z][a-z0-9+.-]*:", href, re.I):
+        return href.lstrip("./")
+    match = re.match(r"^https?://(?:www\.)?github\.com/([^/]+)/([^/]+)/(?:blob|tree)/[^/]+/(.+)$", href, re.I)
+    if match and match.group(1).lower() in project.orgs and project.owns_name(match.group(2)):
+        return match.group(3)
+    return None
+
+
+def _copy(target: LicenseMatch, applies: str, evidence: Evidence, tier: int,
+          family: str | None = None) -> LicenseMatch:
+    return LicenseMatch(target.id, target.name, applies, target.osi_approved, target.open_terms,
+                        target.restrictions, evidence, target.recognised, tier, family or target.family,
+                        target.binding)
+
+
+def _tiered(match: LicenseMatch, tier: int, family: str | None = None, binding: bool = False) -> LicenseMatch:
+    return LicenseMatch(match.id, match.name, match.applies_to, match.osi_approved, match.open_terms,
+                        match.restrictions, match.evidence, match.recognised, tier, family, binding)
+
+
+def _applies_to(sentence: str, ruleset: RuleSet) -> str:
+    """Weights when the sentence speaks of the model or its weights (with or without the code)."""
+    patterns = ruleset.artifacts.licensing
+    weights = bool(patterns.compiled("weights_words").search(sentence))
+    code = bool(patterns.compiled("code_words").search(sentence))
+    if weights:
+        return "weights"
+    if code:
+        return "code"
+    return "all"
+
+
+def _inherited(sentence: str, place: _Place, ruleset: RuleSet) -> list[LicenseMatch]:
+    """"Checkpoints are subject to the licences of their base models": terms the repository defers to."""
+    if not ruleset.artifacts.licensing.compiled("inherited").search(sentence):
+        return []
+    evidence = _evidence("inherited-terms", sentence, place)
+    terms = LicenseMatch("LicenseRef-base-model-terms", "the licences of the base models (not stated in the "
+                         "repository)", "weights", False, False,
+                         lic.restrictions_for(["inherited-terms"], None, ruleset), evidence, False)
+    return [_tiered(terms, TIER_STATED, binding=True)]
+
+
+@lru_cache(maxsize=8)
+def _use_limit_cues(ruleset: RuleSet) -> list[tuple[str, re.Pattern[str]]]:
+    return [(rid, re.compile("|".join(f"(?:{c})" for c in ruleset.restrictions[rid].cues), re.I))
+            for rid in _STATED_USE_LIMITS]
+
+
+def _use_limits(sentence: str, place: _Place, ruleset: RuleSet) -> list[LicenseMatch]:
+    """Use limits a README states outright ("for research purposes only")."""
+    if place.historical or not _USE_LIMIT_SUBJECT.search(sentence):
+        return []
+    folded = lic.normalise(sentence)
+    limits = [rid for rid, cues in _use_limit_cues(ruleset) if cues.search(folded)]
+    if not limits:
+        return []
+    evidence = _evidence("stated-terms", sentence, place)
+    return [LicenseMatch("LicenseRef-stated-terms", "the use terms stated in the documentation", "weights",
+                         False, False, lic.restrictions_for(limits, sentence, ruleset), evidence,
+                         True, TIER_STATED, None, True)]
+
+
+def from_tables(doc: Document, files: dict[str, LicenseMatch], project: Project,
+                ruleset: RuleSet) -> list[LicenseMatch]:
+    """Model tables with a licence column: each row's model gets its own terms."""
+    found: list[LicenseMatch] = []
+    column = ruleset.artifacts.licensing.compiled("license_columns")
+    for table in tables_of(doc):
+        index = next((i for i, h in enumerate(table.header) if column.search(h.text)), None)
+        if index is None:
+            continue
+        for row in table.rows:
+            if index < len(row) and row[0].text:
+                found.extend(_row_terms(row[0].text, row[index], table, doc, files, project, ruleset))
+    return found
+
+
+def _row_terms(family: str, cell, table: Table, doc: Document, files: dict[str, LicenseMatch],
+               project: Project, ruleset: RuleSet) -> list[LicenseMatch]:
+    evidence = Evidence("model-table", f"{family}: {cell.text}", doc.path, cell.line)
+    for href in cell.links:
+        local = local_file(href, project)
+        if local is not None and local in files:
+            return [_copy(files[local], "weights", evidence, TIER_STATED, family)]
+    facts = lic.by_hf_id(cell.text, ruleset) or (lic.names_in(cell.text, ruleset) or [None])[0]
+    return [_tiered(lic.make_match(facts, "weights", evidence, ruleset), TIER_STATED, family)] if facts else []
+
+
+def base_models(docs: list[Document], ruleset: RuleSet) -> list[LicenseMatch]:
+    """Licences that bind the weights through their base models, followed through the repository's own
+    statements: "Acme-Chat is tuned from Acme-Base", "Acme-Base is based on Llama 2"."""
+    edges = _base_edges(docs, ruleset)
+    found: list[LicenseMatch] = []
+    for _subject, base, evidence, family in edges:
+        facts = _resolve(base, edges, ruleset, _MAX_HOPS)
+        if facts:
+            found.append(_tiered(lic.make_match(facts, "weights", evidence, ruleset), TIER_STATED, family, True))
+    return found
+
+
+def _resolve(base: str, edges: list, ruleset: RuleSet, hops: int) -> LicenseFacts | None:
+    facts = ruleset.base_model_license(base)
+    if facts or hops == 0:
+        return facts
+    key = name_key(base.rsplit("/", 1)[-1])
+    for subject, next_base, _evidence, _family in edges:
+        if subject and key and name_key(subject).startswith(key[:max(len(key), 4)]) and next_base != base:
+            facts = _resolve(next_base, edges, ruleset, hops - 1)
+            if facts:
+                return facts
+    return None
+
+
+def _base_edges(docs: list[Document], ruleset: RuleSet) -> list[tuple[str, str, Evidence, str | None]]:
+    """(model, its base model, evidence, family) from cards, tables and sentences."""
+    edges = []
+    based_on = ruleset.artifacts.licensing.compiled("based_on")
+    for doc in docs:
+        name = _card_name(doc)
+        for base in card_bases(doc):
+            evidence = Evidence("base-model", f"fine-tuned from {base}, bound by its licence", doc.path,
+                                doc.front_matter_lines.get("base_model"))
+            edges.append((name, base, evidence, name if "/" in doc.path else None))
+        edges.extend(_table_bases(doc, ruleset))
+        for segment in doc.segments:
+            if not based_on.search(segment.raw):
+                continue
+            for start, end in sentences(segment, ruleset.english):
+                sentence = segment.text[start:end]
+                for match in based_on.finditer(sentence):
+                    line = segment.position(start)[0]
+                    evidence = Evidence("base-model", " ".join(sentence.split())[:160], doc.path, line)
+                    subject = _subject_name(sentence[:match.start()])
+                    edges.append((subject, match.group(match.lastindex or 0), evidence, None))
+    return edges
+
+
+def _card_name(doc: Document) -> str:
+    fm = doc.front_matter or {}
+    return str(fm.get("model_name") or (doc.path.rsplit("/", 2)[-2] if "/" in doc.path else ""))
+
+
+def _subject_name(before: str) -> str:
+    """The first name-like word of a sentence: "Acme-Chat is fine-tuned from …"."""
+    match = re.search(r"[A-Za-z][\w.-]*\d[\w.-]*|[A-Z][a-z]+[A-Z][\w.-]*|[A-Z][\w]*-[\w.-]+", before)
+    return match.group(0) if match else ""
+
+
+def _table_bases(doc: Document, ruleset: RuleSet) -> list[tuple[str, str, Evidence, str | None]]:
+    column = ruleset.artifacts.licensing.compiled("base_columns")
+    edges = []
+    for table in tables_of(doc):
+        index = next((i for i, h in enumerate(table.header) if column.search(h.text)), None)
+        if index is None:
+            continue
+        for row in table.rows:
+            if index < len(row) and row[0].text and row[index].text:
+                base = row[index].links[0] if row[index].links else row[index].text
+                evidence = Evidence("model-table", f"{row[0].text} is built on {row[index].text}", doc.path,
+                                    row[index].line)
+                edges.append((row[0].text, base, evidence, row[0].text))
+    return edges
