@@ -9,6 +9,7 @@ from functools import lru_cache
 from app.engine.markdown import Document
 from app.engine.models import Evidence
 from app.engine.ruleset import RuleSet
+from app.engine.subjects import Project
 
 MAX_EVIDENCE = 5  # per kind: enough to show, few enough to read
 
@@ -52,15 +53,17 @@ def _compiled(ruleset: RuleSet) -> dict[str, re.Pattern[str] | None]:
         "data_links": _any(a.data.links), "data_sections": _any(a.data.sections),
         "datasets": _any(a.data.known_datasets),
         "data_context": re.compile(a.data.training_context or r"(?!)", re.I),
+        "code_links": _any(a.training_code.links), "train_elsewhere": _any(a.training_code.phrases),
         "paper_links": _any(a.paper.links), "paper_files": _any(a.paper.files),
         "eval_files": _any(a.evaluation.files), "eval_sections": _any(a.evaluation.sections),
         "inference_files": _any(a.inference_code.files),
         "intermediate": _any(a.intermediate_checkpoints.phrases),
+        "weight_phrases": _any(a.weights.phrases), "model_ids": _any(a.weights.model_ids),
     }
 
 
 def find_artifacts(paths: list[str], documents: list[Document], ruleset: RuleSet,
-                   lfs_weight_paths: list[str] = ()) -> Artifacts:
+                   lfs_weight_paths: list[str] = (), project: Project | None = None) -> Artifacts:
     """Scan the tree listing and the parsed documents for evidence."""
     found = Artifacts()
     patterns = _compiled(ruleset)
@@ -68,10 +71,11 @@ def find_artifacts(paths: list[str], documents: list[Document], ruleset: RuleSet
     for path in lfs_weight_paths:
         found.add("weights", Evidence("lfs-pointer", f"Git LFS stores weight files ({path})", ".gitattributes"))
     for doc in documents:
-        _scan_links(found, doc, patterns)
+        _scan_links(found, doc, patterns, project or Project())
         _scan_sections(found, doc, patterns)
         _scan_prose(found, doc, patterns)
         _scan_front_matter(found, doc)
+        _scan_code_blocks(found, doc, patterns, project or Project())
     return found
 
 
@@ -152,19 +156,35 @@ def _scan_paths(found: Artifacts, paths: list[str], p: dict, ruleset: RuleSet) -
             found.add(bucket, Evidence(kind, detail, path, strength=strength))
 
 
-def _scan_links(found: Artifacts, doc: Document, p: dict) -> None:
+def _scan_links(found: Artifacts, doc: Document, p: dict, project: Project) -> None:
+    lines = doc.text.split("\n")
     for link in doc.links:
         href = link.href.strip()
-        if _match(p["weight_links"], href):
+        context = _context(doc, lines, link.line)
+        if _match(p["weight_links"], href) and _own_or_unknown(project, href):
             found.add("weights", Evidence("model-page", f"link to a model page: {href}", doc.path, link.line,
                                           "medium"))
         elif link.text and _match(p["weight_link_texts"], link.text) and href.startswith("http"):
             found.add("weights", Evidence("weights-link", f"download link \"{link.text.strip()}\": {href}",
                                           doc.path, link.line, "medium"))
-        if _match(p["data_links"], href):
+        if _match(p["data_links"], href) and (_match(p["data_context"], context) or project.owns_href(href)):
             found.add("data", Evidence("dataset-page", f"link to a dataset: {href}", doc.path, link.line))
         if _match(p["paper_links"], href):
             found.add("paper", Evidence("paper", f"paper: {href}", doc.path, link.line))
+        if _match(p["code_links"], href) and _match(p["train_elsewhere"], context):
+            found.add("training_code", Evidence("training-code-elsewhere", f"training code at {href}", doc.path,
+                                                link.line, "medium"))
+
+
+def _own_or_unknown(project: Project, href: str) -> bool:
+    """A model page of another organisation is somebody else's model (a base model, a tutorial)."""
+    return not project.orgs or project.owns_href(href) is not False
+
+
+def _context(doc: Document, lines: list[str], line: int) -> str:
+    """A link's line and the title of the section it is in: where it says what the link is for."""
+    title = next((s.title for s in reversed(doc.sections) if s.line <= line <= s.end_line), "")
+    return f"{title}\n{lines[line - 1] if 0 < line <= len(lines) else ''}"
 
 
 def _scan_sections(found: Artifacts, doc: Document, p: dict) -> None:
@@ -193,9 +213,25 @@ def _scan_prose(found: Artifacts, doc: Document, p: dict) -> None:
                 line, _ = segment.position(dataset.start())
                 found.add("data", Evidence("named-dataset", f"names the training data: {dataset.group(0)}",
                                            doc.path, line))
+        if _match(p["weight_phrases"], segment.raw) and _match(p["weight_phrases"], segment.text):
+            found.add("weights", Evidence("download-statement", "the documentation says where to download the "
+                                          "weights", doc.path, segment.lines[0], "medium"))
         if _match(p["intermediate"], segment.raw) and _match(p["intermediate"], segment.text):
             found.add("intermediate", Evidence("intermediate-checkpoints", "intermediate checkpoints",
                                                doc.path, segment.lines[0]))
+
+
+def _scan_code_blocks(found: Artifacts, doc: Document, p: dict, project: Project) -> None:
+    """A usage example that loads a model of the project's own organisation from a hub."""
+    if not project.orgs or not p["model_ids"]:
+        return
+    for block in doc.code_blocks:
+        for match in p["model_ids"].finditer(block.content):
+            model = next(g for g in match.groups() if g)
+            if model.split("/", 1)[0].lower() in project.orgs:
+                found.add("weights", Evidence("hosted-model", f"the example loads {model} from a model hub",
+                                              doc.path, block.line, "medium"))
+                return
 
 
 def _scan_front_matter(found: Artifacts, doc: Document) -> None:

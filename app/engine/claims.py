@@ -316,7 +316,10 @@ def _claim(doc: Document, segment: Segment, offset: int, sentence: str, match: r
     start = offset + match.start()
     replacement, start = _fix_article(segment.text, start, replacement, after)
     line, column = segment.position(start)
-    end_line, end_col = segment.position(offset + match.end() - 1)
+    # A match may end in the space before the next word; not across a line ("open source\nlicence").
+    trailing = len(token) - len(token.rstrip()) if "\n" in token[len(token.rstrip()):] else 0
+    replacement = replacement.rstrip() if trailing else replacement
+    end_line, end_col = segment.position(offset + match.end() - 1 - trailing)
     linked = tuple(href for s, e, href in segment.links if offset <= s < offset + len(sentence))
     abs_start = doc.offset(line, column)
     abs_end = doc.offset(end_line, end_col) + 1

@@ -29,6 +29,7 @@ _USE_LIMIT_SUBJECT = re.compile(r"\b(?:models?|weights|checkpoints?|this project
                                 r"is intended|are intended)\b|模型|权重", re.I)
 _MAX_HOPS = 4
 _TERMS_WORDS = re.compile(r"licen[cs]|terms|agreement|legal|协议|许可|ライセンス", re.I)
+_CODE_TERMS = re.compile(r"\bcode\b|代码", re.I)  # "[Code License](…)" says nothing of the weights
 _BADGE = re.compile(r"shields\.io|badge|\.svg(?:$|\?)", re.I)
 
 
@@ -85,15 +86,22 @@ def _statement(sentence: str, segment: Segment, start: int, end: int, place: _Pl
         return matches
     links = [(segment.text[s:e], href) for s, e, href in segment.links if start <= s < end]
     local = [files[path] for _text, href in links if (path := local_file(href, project)) in files]
+    local += [m for text, _href in links for m in files.values() if _same_title(text, m)]
     if local:
         return [_copy(target, applies, evidence, tier) for target in local]
     return [_tiered(_elsewhere(href, applies, evidence, ruleset), tier) for text, href in links
             if applies != "code" and _names_terms(text, href)][:1]
 
 
+def _same_title(text: str, match: LicenseMatch) -> bool:
+    """A link to a licence page titled like a licence file of the repository stands for that file."""
+    key = name_key(text)
+    return len(key) >= 8 and key == name_key(match.name)
+
+
 def _names_terms(text: str, href: str) -> bool:
     """A link whose text or address says it is a licence: "[Model License](https://…/license)"."""
-    if href.startswith("#") or _BADGE.search(href):
+    if not text.strip() or href.startswith("#") or _BADGE.search(href) or _CODE_TERMS.search(text):
         return False
     return bool(_TERMS_WORDS.search(text) or _TERMS_WORDS.search("/".join(href.split("/")[3:])))
 

@@ -295,9 +295,10 @@ class _PatternGroup(_Strict):
     known_datasets: list[str] = []
     training_context: str | None = None
     phrases: list[str] = []
+    model_ids: list[str] = []
 
     @field_validator("files", "ignore_paths", "links", "link_texts", "conversion_scripts",
-                     "download_scripts", "sections", "processing_code", "known_datasets", "phrases")
+                     "download_scripts", "sections", "processing_code", "known_datasets", "phrases", "model_ids")
     @classmethod
     def _valid_patterns(cls, values: list[str]) -> list[str]:
         for value in values:

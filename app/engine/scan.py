@@ -50,7 +50,7 @@ def scan(snapshot: Snapshot, config: Config | None = None, ruleset: RuleSet | No
                      if (t := read_text(snapshot, p, config.max_file_bytes, notices)) is not None}
     project = project_of(snapshot.name, docs, ruleset)
     licenses, linked = _licenses(snapshot, chosen, docs, license_texts, config, ruleset, project, notices)
-    artifacts = find_artifacts(snapshot.paths, docs, ruleset, _lfs_weight_patterns(snapshot, notices))
+    artifacts = find_artifacts(snapshot.paths, docs, ruleset, _lfs_weight_patterns(snapshot, notices), project)
     _declared_artifacts(config, artifacts)
     assessment = assess(artifacts, licenses)
     findings = _findings(docs, assessment, linked, config, ruleset, project, notices)
