@@ -35,9 +35,28 @@ def assess(artifacts: Artifacts, licenses: list[LicenseMatch]) -> Assessment:
     _mark_described_data(components["data_information"])
     level, reasons = _level(components, weights_terms, artifacts)
     osaid = level is Openness.OPEN_SOURCE_AI
+    basis = _basis(weights_terms)
     return Assessment(level, osaid, components, licenses, _mof_class(components, artifacts, weights_terms),
                       reasons, is_model=bool(artifacts.weights), families=_families(licenses),
-                      weights_basis=_basis(weights_terms))
+                      weights_basis=basis, caveats=_caveats(components, weights_terms, basis))
+
+
+def _caveats(components: dict[str, Component], weights_terms: list[LicenseMatch], basis: str) -> list[str]:
+    """What the repository alone cannot decide, said plainly rather than guessed."""
+    caveats = []
+    if components["parameters"].present and basis == "repository":
+        caveats.append("No licence specific to the weights is stated; the repository's own licence is taken "
+                       "to cover them. Check the licence on the model's hub page.")
+    if components["parameters"].present and basis == "none":
+        caveats.append("The weights licence is not stated in the repository.")
+    caveats += [f"{m.name}: {m.restrictions[0].explanation}." for m in weights_terms if m.undetermined][:2]
+    data = components["data_information"]
+    if data.present and not data.open_terms and data.summary.startswith("described"):
+        caveats.append("Whether the data information is detailed enough to rebuild the training data "
+                       "(as OSAID asks) cannot be decided from the repository.")
+    if not components["parameters"].present:
+        caveats.append("Weights published outside the repository can be declared in .github/openwashing.yml.")
+    return caveats
 
 
 def _no_weights(artifacts: Artifacts) -> str:

@@ -102,17 +102,18 @@ def _pointed(url: str, text: str, role: str, evidence: Evidence, family: str | N
     return _with(terms, TIER_STATED if role == "weights" else TIER_REPOSITORY, family)
 
 
-def _policy(text: str, evidence: Evidence, family: str | None, ruleset: RuleSet) -> LicenseMatch:
+def _policy(text: str, evidence: Evidence, model_family: str | None, ruleset: RuleSet) -> LicenseMatch:
     """A use policy binds the weights on top of their licence; it is named after the licence it serves."""
     title = lic.title_of(text)
-    served = lic.names_in(title, ruleset) or lic.names_in(text[:400], ruleset)
+    family = ruleset.base_model_license(title)
+    served = lic.names_in(title, ruleset) or ([family] if family else []) or lic.names_in(text[:400], ruleset)
     name = title if title != "a custom licence" else "an acceptable use policy"
     if served and served[0].name.split()[0].lower() not in name.lower():
         name = f"{name} ({served[0].name})"
     ids = lic.unknown_restrictions(text, ruleset) or ["acceptable-use-policy"]
     policy_id = f"LicenseRef-{served[0].id}-use-policy" if served else "LicenseRef-use-policy"
     return LicenseMatch(policy_id, name, "weights", False, False, lic.restrictions_for(ids, text, ruleset),
-                        evidence, True, TIER_STATED, family, binding=True)
+                        evidence, True, TIER_STATED, model_family, binding=True)
 
 
 def from_front_matter(doc: Document, texts: dict[str, str], ruleset: RuleSet) -> list[LicenseMatch]:

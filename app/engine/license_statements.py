@@ -18,7 +18,7 @@ from app.engine.markdown import Document, Segment
 from app.engine.models import TIER_MENTION, TIER_REPOSITORY, TIER_STATED, Evidence, LicenseMatch
 from app.engine.ruleset import LicenseFacts, RuleSet
 from app.engine.subjects import Project, name_key
-from app.engine.tables import Table, tables_of
+from app.engine.tables import tables_of
 
 # Cheap test for a segment that may state terms at all: most prose does not.
 _MAY_STATE_TERMS = re.compile(r"licen[cs]|terms|agreement|polic|based on|tuned|built (?:on|upon)|derived|"
@@ -46,8 +46,8 @@ def from_prose(doc: Document, files: dict[str, LicenseMatch], project: Project,
     found: list[LicenseMatch] = []
     history = _history_lines(doc, ruleset)
     for segment in doc.segments:
-        if not _MAY_STATE_TERMS.search(segment.raw):
-            continue
+        if not _MAY_STATE_TERMS.search(segment.raw) or segment.kind == "cell":
+            continue  # table cells are read as rows by from_tables
         for start, end in sentences(segment, ruleset.english):
             sentence = segment.text[start:end]
             line = segment.position(start + len(sentence) - len(sentence.lstrip()))[0]
@@ -179,9 +179,10 @@ def _use_limits(sentence: str, place: _Place, ruleset: RuleSet) -> list[LicenseM
                          True, TIER_STATED, None, True)]
 
 
-def from_tables(doc: Document, files: dict[str, LicenseMatch], project: Project,
-                ruleset: RuleSet) -> list[LicenseMatch]:
-    """Model tables with a licence column: each row's model gets its own terms."""
+def from_tables(doc: Document, files: dict[str, LicenseMatch], project: Project, ruleset: RuleSet,
+                referenced: set[str] | None = None) -> list[LicenseMatch]:
+    """Model tables with a licence column: each row's model gets its own terms. The licence files
+    the rows link to are added to `referenced`: the rows, not the file names, say which model they serve."""
     found: list[LicenseMatch] = []
     column = ruleset.artifacts.licensing.compiled("license_columns")
     for table in tables_of(doc):
@@ -190,16 +191,18 @@ def from_tables(doc: Document, files: dict[str, LicenseMatch], project: Project,
             continue
         for row in table.rows:
             if index < len(row) and row[0].text:
-                found.extend(_row_terms(row[0].text, row[index], table, doc, files, project, ruleset))
+                found.extend(_row_terms(row[0].text, row[index], doc, files, project, ruleset, referenced))
     return found
 
 
-def _row_terms(family: str, cell, table: Table, doc: Document, files: dict[str, LicenseMatch],
-               project: Project, ruleset: RuleSet) -> list[LicenseMatch]:
+def _row_terms(family: str, cell, doc: Document, files: dict[str, LicenseMatch], project: Project,
+               ruleset: RuleSet, referenced: set[str] | None) -> list[LicenseMatch]:
     evidence = Evidence("model-table", f"{family}: {cell.text}", doc.path, cell.line)
     for href in cell.links:
         local = local_file(href, project)
         if local is not None and local in files:
+            if referenced is not None:
+                referenced.add(local)
             return [_copy(files[local], "weights", evidence, TIER_STATED, family)]
     facts = lic.by_hf_id(cell.text, ruleset) or (lic.names_in(cell.text, ruleset) or [None])[0]
     return [_tiered(lic.make_match(facts, "weights", evidence, ruleset), TIER_STATED, family)] if facts else []
@@ -209,25 +212,36 @@ def base_models(docs: list[Document], ruleset: RuleSet) -> list[LicenseMatch]:
     """Licences that bind the weights through their base models, followed through the repository's own
     statements: "Acme-Chat is tuned from Acme-Base", "Acme-Base is based on Llama 2"."""
     edges = _base_edges(docs, ruleset)
+    bases_of: dict[str, list[str]] = {}
+    for subject, base, _evidence, _family in edges:
+        if subject:
+            bases_of.setdefault(name_key(subject), []).append(base)
+    resolved: dict[str, LicenseFacts | None] = {}
     found: list[LicenseMatch] = []
     for _subject, base, evidence, family in edges:
-        facts = _resolve(base, edges, ruleset, _MAX_HOPS)
+        facts = _resolve(base, bases_of, ruleset, _MAX_HOPS, resolved)
         if facts:
             found.append(_tiered(lic.make_match(facts, "weights", evidence, ruleset), TIER_STATED, family, True))
     return found
 
 
-def _resolve(base: str, edges: list, ruleset: RuleSet, hops: int) -> LicenseFacts | None:
+def _resolve(base: str, bases_of: dict[str, list[str]], ruleset: RuleSet, hops: int,
+             resolved: dict[str, LicenseFacts | None]) -> LicenseFacts | None:
+    """The licence a base model is bound by, directly or through the bases the repository gives it."""
+    if base in resolved:
+        return resolved[base]
+    resolved[base] = None  # a cycle resolves to nothing
     facts = ruleset.base_model_license(base)
-    if facts or hops == 0:
-        return facts
     key = name_key(base.rsplit("/", 1)[-1])
-    for subject, next_base, _evidence, _family in edges:
-        if subject and key and name_key(subject).startswith(key[:max(len(key), 4)]) and next_base != base:
-            facts = _resolve(next_base, edges, ruleset, hops - 1)
-            if facts:
-                return facts
-    return None
+    if facts is None and hops and len(key) >= 4:
+        for subject_key, bases in bases_of.items():
+            if subject_key.startswith(key) or key.startswith(subject_key):
+                facts = next((f for b in bases if b != base
+                              if (f := _resolve(b, bases_of, ruleset, hops - 1, resolved))), None)
+                if facts:
+                    break
+    resolved[base] = facts
+    return facts
 
 
 def _base_edges(docs: list[Document], ruleset: RuleSet) -> list[tuple[str, str, Evidence, str | None]]:

@@ -79,6 +79,14 @@ class LicenseMatch:
     binding: bool = False  # terms that apply on top of any licence: a base model's, a use policy
 
     @property
+    def role(self) -> str:
+        """How the licence takes part in the verdict, in words for reports."""
+        if self.binding:
+            return "binds the weights on top of their licence"
+        return {TIER_DECLARED: "declared in the configuration", TIER_STATED: "stated for what it governs",
+                TIER_REPOSITORY: "the repository's licence", TIER_MENTION: "named in a news item (history)"}[self.tier]
+
+    @property
     def undetermined(self) -> bool:
         """Terms the repository says exist but does not contain: not open, not known to be restricted."""
         return not self.open_terms and bool(self.restrictions) and {r.id for r in self.restrictions} <= (
@@ -140,6 +148,7 @@ class Assessment:
     is_model: bool
     families: list[Family] = field(default_factory=list)
     weights_basis: str = "none"  # "stated", "repository" (its LICENSE, assumed to cover the weights), "none"
+    caveats: list[str] = field(default_factory=list)  # what the repository alone cannot decide
 
     def weights_license(self, family: str | None = None) -> LicenseMatch | None:
         governing = governing_terms(self.licenses, family)

@@ -22,8 +22,7 @@ MAX_NESTED_READMES = 20  # read to see whether they are model cards (front matte
 MAX_NESTED_LICENSES = 20  # licence and use-policy files of models in subfolders
 # A licence file below the root counts when its path says it is about a model: model_licenses/,
 # models/<name>/LICENSE, LICENSE-MODEL, USE_POLICY.md. Other nested LICENSE files are vendored code.
-_NESTED_LICENSE = re.compile(
-    r"\n((?:[^/\n]+/){1,3}(?:[^/\n]*(?:licen[cs]e|use[_-]?policy|acceptable[_-]?use)[^/\n]*))(?=\n|$)", re.I)
+_LICENSE_WORD = re.compile(r"licen[cs]e|use[_-]?policy|acceptable[_-]?use", re.I)
 _MODEL_SIGNAL = re.compile(r"model|weight|checkpoint|use[_-]?policy|acceptable[_-]?use", re.I)
 _NESTED_README = re.compile(r"\n((?:[^/\n]+/){1,3}readme\.md)(?=\n|$)", re.I)
 _NOT_CARDS = re.compile(r"(?:^|/)(?:docs?|tests?|examples?|third_party|vendor|node_modules|\.github)/", re.I)
@@ -65,15 +64,31 @@ def select_paths(paths: list[str], config: Config) -> Selection:
 
 
 def _nested_licenses(listing: str, config: Config) -> list[str]:
-    found = []
-    for match in _NESTED_LICENSE.finditer(listing):
-        path = match.group(1)
+    """Licence-like files one to three folders down, found from the word, not line by line."""
+    found: list[str] = []
+    folded = listing.lower()  # str.find on folded text is many times faster than a case-blind regex
+    for position in sorted(_occurrences(folded, ("licen", "policy", "acceptable"))):
+        start = listing.rfind("\n", 0, position) + 1
+        end = listing.find("\n", position)
+        path = listing[start:end if end >= 0 else len(listing)]
         name = path.rsplit("/", 1)[-1]
+        if path in found or not 1 <= path.count("/") <= 3 or not _LICENSE_WORD.search(name):
+            continue
         if (_MODEL_SIGNAL.search(path) and not _NOT_CARDS.search(path) and not config.excludes(path)
                 and not name.lower().endswith((".py", ".svg", ".png", ".json", ".yaml", ".yml"))):
             found.append(path)
             if len(found) >= MAX_NESTED_LICENSES:
                 break
+    return found
+
+
+def _occurrences(text: str, words: tuple[str, ...]) -> set[int]:
+    found = set()
+    for word in words:
+        index = text.find(word)
+        while index >= 0:
+            found.add(index)
+            index = text.find(word, text.find("\n", index) + 1 or len(text))
     return found
 
 

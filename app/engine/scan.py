@@ -94,10 +94,13 @@ def _licenses(snapshot: Snapshot, chosen, docs: list[Document], license_texts: d
         text = read_text(snapshot, path, config.max_file_bytes, notices)
         if text is not None:
             found.extend(sources.from_manifest(path, text, ruleset))
+    tabled: set[str] = set()
     for doc in docs:
         found.extend(sources.from_front_matter(doc, license_texts, ruleset))
         found.extend(statements.from_prose(doc, by_path, project, ruleset))
-        found.extend(statements.from_tables(doc, by_path, project, ruleset))
+        found.extend(statements.from_tables(doc, by_path, project, ruleset, tabled))
+    found = [replace(m, family=None) if m.path in tabled and m.evidence.kind == "license-file" else m
+             for m in found]
     found.extend(statements.base_models(docs, ruleset))
     found.extend(_declared_licenses(config, ruleset))
     linked = {href: m for p, m in by_path.items() for href in (p, f"./{p}")}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import urlparse
 
 from app.engine.languages import vocabulary_for, words
@@ -48,8 +49,12 @@ class Project:
     other_families: tuple[re.Pattern[str], ...] = field(default=(), compare=False)
 
     def owns_name(self, text: str) -> bool:
-        key = name_key(text)
-        return any(key.startswith(k) for k in self.keys)
+        return bool(self._keys_pattern.match(name_key(text)))
+
+    @cached_property
+    def _keys_pattern(self) -> re.Pattern[str]:
+        keys = sorted(self.keys, key=len, reverse=True)
+        return re.compile("|".join(re.escape(k) for k in keys) if keys else r"(?!)")
 
     def owns_href(self, href: str) -> bool | None:
         """True for links inside the repository or to the project's organisations, False for others'."""

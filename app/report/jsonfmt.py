@@ -23,6 +23,10 @@ def as_dict(report: Report) -> dict:
             "reasons": a.reasons,
             "components": {name: _component(c) for name, c in a.components.items()},
             "licenses": [_license(m) for m in a.licenses],
+            "weights_basis": a.weights_basis,
+            "families": [{"name": f.name, "open_terms": f.open_terms, "summary": f.summary,
+                          "licenses": [m.id for m in f.licenses]} for f in a.families],
+            "cannot_decide": a.caveats,
         },
         "findings": [_finding(f) for f in report.findings],
         "notices": [{"path": n.path, "line": n.line, "message": n.message} for n in report.notices],
@@ -48,7 +52,7 @@ def _license(m: LicenseMatch) -> dict:
     return {"id": m.id, "name": m.name, "applies_to": m.applies_to, "path": m.path, "line": m.line,
             "osi_approved": m.osi_approved, "open_terms": m.open_terms, "recognised": m.recognised,
             "restrictions": [{"id": r.id, "label": r.label, "clause": r.clause} for r in m.restrictions],
-            "evidence": m.evidence.detail}
+            "evidence": m.evidence.detail, "family": m.family, "binding": m.binding, "role": m.role}
 
 
 def _finding(f: Finding) -> dict:
