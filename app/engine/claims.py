@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,7 +23,11 @@ _CODE_HOST = re.compile(r"^https?://(?:www\.)?(?:github\.com|gitlab\.com|gitee\.
 _RELATIVE = re.compile(r"([A-Za-z-]+)\s+(?:that|which)\s+(?:[\w'-]+\s+){0,4}$", re.I)
 _MARKUP_GAP = re.compile(r"(?<![\]\s])\s{6,}")  # a masked tag; after "]" it is a masked link address
 _CLAIM_WORDS = frozenset({"source", "sourced", "sourcing", "sources", "open", "open-source"})
+_NAME_MARK = re.compile(r"[A-Z]|\d")
+_LETTER = re.compile(r"[A-Za-z]")
+_LINK_TAIL = re.compile(r"[\s\w./:?=&%-]{0,300}?\)?\s{0,8}[:：–—-]")
 _EMPTY = Project()
+_CONTEXT = {"latin": 400, "cjk": 160}  # characters either side of a claim that decide what it is about
 
 
 @dataclass(frozen=True)
@@ -45,8 +50,11 @@ class Claim:
     language: str = "en"
 
 
+MAX_CLAIMS_PER_DOCUMENT = 2_000  # a document that makes more is reported in part, with a notice
+
+
 def find_claims(doc: Document, ruleset: RuleSet, language: str = "en", project: Project = _EMPTY) -> list[Claim]:
-    """Every claim in a document, overlapping matches reduced to the longest."""
+    """Every claim in a document (up to MAX_CLAIMS_PER_DOCUMENT), overlapping matches reduced to the longest."""
     claims: list[Claim] = []
     any_token = _any_token(ruleset)
     for segment in doc.segments:
@@ -57,6 +65,8 @@ def find_claims(doc: Document, ruleset: RuleSet, language: str = "en", project: 
         for start, end in sentences(segment, ruleset.languages[language]):
             sentence_lang = sentence_language(segment.text[start:end], language, ruleset)
             claims.extend(_claims_in_sentence(doc, segment, start, end, sentence_lang, project, ruleset))
+            if len(claims) >= MAX_CLAIMS_PER_DOCUMENT:
+                return _longest_first(claims)[:MAX_CLAIMS_PER_DOCUMENT]
     return _longest_first(claims)
 
 
@@ -91,20 +101,56 @@ def _claims_in_sentence(doc: Document, segment: Segment, start: int, end: int, l
                         project: Project, ruleset: RuleSet) -> list[Claim]:
     sentence = segment.text[start:end]
     links = [(s - start, e - start, href) for s, e, href in segment.links if start <= s < end]
+    link_starts = [s for s, _e, _h in links]
+    lead_end = _link_lead(segment)
+    lead_end = lead_end if lead_end is not None and start <= segment.links[0][0] else None
     found = []
     for rule, wording in _wordings(ruleset, language):
         if not any(t.search(sentence) for t in wording.token_patterns):
             continue
-        exceptions = [m.span() for p in wording.exception_patterns for m in p.finditer(sentence)]
+        exceptions = sorted(m.span() for p in wording.exception_patterns for m in p.finditer(sentence))
+        exception_starts = [s for s, _e in exceptions]
         for pattern in wording.token_patterns:
             for match in pattern.finditer(sentence):
-                if any(s <= match.start() < e for s, e in exceptions):
+                before = bisect.bisect_right(exception_starts, match.start())
+                if any(s <= match.start() < e for s, e in exceptions[max(0, before - 8):before]):
                     continue
-                target = classify(sentence, match, ruleset.languages[language], ruleset, project, links,
-                                  _describes_link(segment, start, match))
+                # Only the words around a phrase decide what it is about: a window keeps the work per
+                # claim constant, so a line of thousands of claims costs linear time.
+                window = _Window(sentence, match, links, link_starts, _CONTEXT[ruleset.languages[language].script])
+                target = classify(window.text, window.match, ruleset.languages[language], ruleset, project,
+                                  window.links, _describes_link(lead_end, start, match))
                 if target in rule.targets:
-                    found.append(_claim(doc, segment, start, sentence, match, rule, wording, target, language))
+                    found.append(_claim(doc, segment, start + window.offset, window.text, window.match, rule,
+                                        wording, target, language))
     return found
+
+
+class _Span:
+    """The claim phrase's place inside a context window, shaped like the re.Match it came from."""
+
+    def __init__(self, start: int, end: int, text: str) -> None:
+        self._start, self._end, self._text = start, end, text
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+    def group(self, _index: int = 0) -> str:
+        return self._text
+
+
+class _Window:
+    def __init__(self, sentence: str, match: re.Match[str], links: list, link_starts: list[int],
+                 context: int) -> None:
+        self.offset = max(0, match.start() - context)
+        self.text = sentence[self.offset:match.end() + context]
+        self.match = _Span(match.start() - self.offset, match.end() - self.offset, match.group(0))
+        first = bisect.bisect_left(link_starts, self.offset)
+        last = bisect.bisect_right(link_starts, self.offset + len(self.text))
+        self.links = [(s - self.offset, e - self.offset, h) for s, e, h in links[first:last]]
 
 
 def classify(sentence: str, match: re.Match[str], language: Language, ruleset: RuleSet,
@@ -219,7 +265,7 @@ def _head_after(text: str, language: Language, ruleset: RuleSet, code_links: set
 
 
 def _looks_like_name(word: str) -> bool:
-    return bool(re.search(r"[A-Z]|\d", word) and re.search(r"[A-Za-z]", word))
+    return bool(_NAME_MARK.search(word) and _LETTER.search(word))
 
 
 def _ends_with_noun(tokens: list[tuple[int, str]], language: Language, ruleset: RuleSet) -> bool:
@@ -295,17 +341,21 @@ def _gap_object(clause: str, language: Language, ruleset: RuleSet) -> str | None
     return _kind(match.group(1).lower(), language, ruleset) if match else None
 
 
-def _describes_link(segment: Segment, sentence_start: int, match: re.Match[str]) -> bool:
-    """A list item like "[Tool](https://…): an open-source engine" describes the linked project."""
+def _link_lead(segment: Segment) -> int | None:
+    """Where the description starts in a list item like "[Tool](https://…): an open-source engine"
+    (the end of the leading external link), or None when the segment is not such an item."""
     if not segment.links:
-        return False
+        return None
     start, end, href = segment.links[0]
     lead = segment.text[:max(start - 1, 0)].strip(" *-+>#\t\n")
-    rest = segment.text[end:].lstrip(" )\t")
-    tail = re.match(r"^[\s\w./:?=&%-]*?\)?\s*[:：–—-]", segment.text[end:])
+    rest = segment.text[end:end + 2].lstrip(" )\t")
     external = href.startswith(("http://", "https://")) and not lead
-    return bool(external and tail and sentence_start <= start and sentence_start + match.start() > end
-                and rest)
+    return end if external and rest and _LINK_TAIL.match(segment.text, end) else None
+
+
+def _describes_link(lead_end: int | None, sentence_start: int, match) -> bool:
+    """The phrase is in the description of a linked project, after its leading link."""
+    return lead_end is not None and sentence_start + match.start() > lead_end
 
 
 def _claim(doc: Document, segment: Segment, offset: int, sentence: str, match: re.Match[str],
@@ -320,7 +370,9 @@ def _claim(doc: Document, segment: Segment, offset: int, sentence: str, match: r
     trailing = len(token) - len(token.rstrip()) if "\n" in token[len(token.rstrip()):] else 0
     replacement = replacement.rstrip() if trailing else replacement
     end_line, end_col = segment.position(offset + match.end() - 1 - trailing)
-    linked = tuple(href for s, e, href in segment.links if offset <= s < offset + len(sentence))
+    first = bisect.bisect_left(segment.link_starts, offset)
+    last = bisect.bisect_right(segment.link_starts, offset + len(sentence))
+    linked = tuple(href for _s, _e, href in segment.links[first:last])
     abs_start = doc.offset(line, column)
     abs_end = doc.offset(end_line, end_col) + 1
     return Claim(rule, doc.path, abs_start, abs_end, line, column, end_line, end_col + 1,
@@ -344,7 +396,7 @@ def _match_case(original: str, replacement: str) -> str:
 
 def _fix_article(text: str, start: int, replacement: str, after: str) -> tuple[str, int]:
     """Keep "a"/"an" right when the replacement changes the sound the next word starts with."""
-    article = _ARTICLE.search(text[:start])
+    article = _ARTICLE.search(text, max(0, start - 16), start)
     if not article:
         return replacement, start
     following = (replacement or after.lstrip()).lstrip("*_[ ")

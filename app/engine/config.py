@@ -8,6 +8,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from app.engine import yamlsafe
+
 CONFIG_PATH = ".github/openwashing.yml"
 DEFAULT_MAX_FILE_BYTES = 4_000_000  # larger documents are skipped with a notice
 
@@ -62,8 +64,7 @@ class Config(_Strict):
 def parse_config(text: str, path: str = CONFIG_PATH, known_rules: set[str] | None = None) -> Config:
     """Parse and validate a configuration file; ConfigError says where it is wrong."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data, node = yamlsafe.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ConfigError(path, mark.line + 1 if mark else None, "",

@@ -79,9 +79,29 @@ def _cjk_pattern(ruleset: RuleSet, language_id: str) -> re.Pattern[str]:
     vocabulary = (language.model_nouns | language.software_nouns | language.license_nouns | language.copulas
                   | language.phrase_boundaries | language.conjunctions | language.own_words | language.compounds
                   | language.modifier_particles)
-    known = sorted((w for w in vocabulary if _CJK.search(w)), key=len, reverse=True)
-    alternatives = [re.escape(w) for w in known] + [_ASCII_WORD, r"\S"]
-    return re.compile("|".join(alternatives))
+    known = [w for w in vocabulary if _CJK.search(w)]
+    return re.compile("|".join([trie_pattern(known), _ASCII_WORD, r"\S"]))
+
+
+def trie_pattern(words_: list[str]) -> str:
+    """One regular expression for a word list, shaped as a trie: at each character only the words
+    that continue from it are tried (an alternation of 200 words would try all 200), and a longer
+    word wins over its prefix, as longest-match splitting wants."""
+    trie: dict = {}
+    for word in words_:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _trie_regex(trie) or "(?!)"
+
+
+def _trie_regex(node: dict) -> str:
+    branches = [re.escape(char) + _trie_regex(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body
 
 
 def vocabulary_for(word: str, language: Language, ruleset: RuleSet) -> Language:

@@ -13,6 +13,7 @@ import tomllib
 import yaml
 
 from app.engine import licenses as lic
+from app.engine import yamlsafe
 from app.engine.markdown import Document
 from app.engine.models import TIER_REPOSITORY, TIER_STATED, Evidence, LicenseMatch
 from app.engine.ruleset import RuleSet
@@ -190,7 +191,7 @@ def from_manifest(path: str, text: str, ruleset: RuleSet) -> list[LicenseMatch]:
     """The code licence declared by pyproject.toml, package.json or CITATION.cff."""
     try:
         expression = _manifest_license(path, text)
-    except (ValueError, yaml.YAMLError, tomllib.TOMLDecodeError):
+    except (ValueError, RecursionError, yaml.YAMLError, tomllib.TOMLDecodeError):
         return []
     if not expression:
         return []
@@ -207,7 +208,7 @@ def _manifest_license(path: str, text: str) -> str | None:
     elif path.endswith(".json"):
         data = json.loads(text)
     else:
-        data = yaml.safe_load(text)
+        data = yamlsafe.load(text)[0]
     value = data.get("license") if isinstance(data, dict) else None
     if isinstance(value, dict):  # pyproject's older table form: license = {text = "MIT"}
         value = value.get("text")

@@ -4,34 +4,40 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import yaml
 from markdown_it import MarkdownIt
+
+from app.engine import yamlsafe
 
 # Block structure and line maps are all the engine needs from the parser; inline spans are
 # located by _mask, so markdown-it's inline pass (half of its time) is switched off.
 _PARSER = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
 
 # Inline pieces that are not prose. Each is blanked out (same length) so offsets stay exact.
-_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
-_LINK_DEST = re.compile(r"\]\(\s*(<[^>\n]*>|[^)\s]*)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)")
-_REF_LABEL = re.compile(r"\]\[[^\]\n]*\]")
-_CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
-_AUTOLINK = re.compile(r"<(?:https?|ftp|mailto):[^>\s]*>|<[\w.+-]+@[\w-]+(?:\.[\w-]+)+>")
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
-_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
-_HREF = re.compile(r"""\b(?:href|src)\s*=\s*["']([^"']+)["']""", re.I)
-_BARE_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()\[\]]+")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Repository text is hostile: every repetition is bounded and every pattern starts at a literal,
+# so a pass costs time linear in the text however it is built (benchmarks/adversarial.py).
+# Possessive repetitions ("{0,2048}+") never give back what they took: a failed match costs one
+# forward scan, not one per length it could have tried.
+_IMAGE = re.compile(r"!\[[^\[\]\n]{0,1000}+\]\([^)\n]{0,2048}+\)")
+_LINK_DEST = re.compile(r"\]\(\s{0,64}+(<[^>\n]{0,2048}+>|[^)\s]{0,2048}+)"
+                        r"(?:\s{1,64}+(?:\"[^\"\n]{0,512}+\"|'[^'\n]{0,512}+'))?\s{0,64}+\)")
+_REF_LABEL = re.compile(r"\]\[[^\[\]\n]{0,1000}+\]")
+_AUTOLINK = re.compile(r"<(?:https?|ftp|mailto):[^>\s]{0,2048}+>|<[\w.+-]{1,64}+@[\w-]{1,63}+(?:\.[\w-]{1,63}+){1,8}>")
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]{0,2048}+>")
+_HREF = re.compile(r"""\b(?:href|src)\s{0,16}=\s{0,16}["']([^"'\n]{1,2048})["']""", re.I)
+_BARE_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()\[\]]{1,2048}")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)\s*$")
-_MD_LINK = re.compile(r"\[([^\]\n]*)\]\(\s*(<[^>\n]*>|[^)\s]+)")
+_MD_LINK = re.compile(r"\[([^\[\]\n]{0,1000}+)\]\(\s{0,64}+(<[^>\n]{0,2048}+>|[^)\s]{1,2048}+)")
+_BACKTICKS = re.compile(r"`+")
+_LABEL_REACH = 1000  # how far back the "[" of a link label may be
 _MAY_NEED_MASK = re.compile(r"[`<\[@]|https?:|www\.")
 # In this order: what is inside code or a comment must not be read as a link, and so on.
 _MASKS = (
-    (_HTML_COMMENT, 0), (_CODE_SPAN, 0), (_IMAGE, 0), (_LINK_DEST, 1), (_HTML_TAG, 0),
-    (_AUTOLINK, 0), (_BARE_URL, 0), (_EMAIL, 0), (_REF_LABEL, 1),
+    (_IMAGE, 0), (_LINK_DEST, 1), (_HTML_TAG, 0), (_AUTOLINK, 0), (_BARE_URL, 0), (_EMAIL, 0), (_REF_LABEL, 1),
 )
 _SUPPRESS = re.compile(r"<!--\s*openwashing-(disable-next-line|disable|enable)\b([^>]*?)-->", re.I)
 
@@ -68,10 +74,14 @@ class Segment:
         """(start, end, href) of each link's text."""
         spans = []
         for match in _LINK_DEST.finditer(self.raw):
-            label_start = self.raw.rfind("[", 0, match.start())
+            label_start = self.raw.rfind("[", max(0, match.start() - _LABEL_REACH), match.start())
             if label_start >= 0:
                 spans.append((label_start + 1, match.start(), match.group(1).strip("<>")))
         return spans
+
+    @cached_property
+    def link_starts(self) -> list[int]:
+        return [start for start, _end, _href in self.links]
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) in the source file of an offset into `text`."""
@@ -110,6 +120,7 @@ class Document:
     front_matter_error: str | None
     suppressed: dict[int, set[str]]  # line -> rule ids ("*" for all)
     line_offsets: list[int]
+    cache: dict = field(default_factory=dict)  # what readers derive from the document once (tables)
 
     def offset(self, line: int, column: int) -> int:
         """Offset into `text` of a 1-based line and column."""
@@ -171,9 +182,8 @@ def _front_matter(lines: list[str]) -> tuple[dict | None, dict[str, int], str | 
         return None, {}, "front matter opened with '---' is never closed", 0
     source = "\n".join(lines[1:end])
     try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(source)
-    except yaml.YAMLError as exc:
+        data, node = yamlsafe.load(source)
+    except (yaml.YAMLError, RecursionError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark else ""
         return None, {}, f"front matter is not valid YAML{where}: {getattr(exc, 'problem', exc)}", end + 1
@@ -279,10 +289,49 @@ def _mask(raw: str) -> str:
     """Blank out code, URLs, e-mail addresses, HTML and link targets, keeping every offset."""
     if not _MAY_NEED_MASK.search(raw):
         return raw
-    text = raw
+    text = _blank_all(raw, html_comments(raw))
+    text = _blank_all(text, code_spans(text))
     for pattern, skip in _MASKS:
         text = _blank_all(text, [(m.start() + skip, m.end()) for m in pattern.finditer(text)])
     return text
+
+
+def html_comments(text: str) -> list[tuple[int, int]]:
+    """Spans of "<!-- … -->", found with str.find: once one is unclosed, none after it closes."""
+    spans, start = [], text.find("<!--")
+    while start >= 0:
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break
+        spans.append((start, end + 3))
+        start = text.find("<!--", end + 3)
+    return spans
+
+
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """CommonMark code spans: a run of backticks closed by the next run of the same length.
+
+    One pass over the backtick runs, with a queue of positions per run length, so a text of
+    unmatched backticks costs linear time (a backtracking pattern goes quadratic on it).
+    """
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
+    by_length: dict[int, list[int]] = {}
+    for index, (start, end) in enumerate(runs):
+        by_length.setdefault(end - start, []).append(index)
+    cursor = dict.fromkeys(by_length, 0)
+    spans, i = [], 0
+    while i < len(runs):
+        start, end = runs[i]
+        same, k = by_length[end - start], cursor[end - start]
+        while k < len(same) and same[k] <= i:
+            k += 1
+        cursor[end - start] = k
+        if k == len(same):
+            i += 1  # no closer: the run is literal backticks
+            continue
+        spans.append((start, runs[same[k]][1]))
+        i = same[k] + 1
+    return spans
 
 
 def _blank_all(text: str, spans: list[tuple[int, int]]) -> str:
@@ -300,7 +349,7 @@ def _blank_all(text: str, spans: list[tuple[int, int]]) -> str:
 
 def _document_links(text: str, body_start: int, line_offsets: list[int]) -> list[Link]:
     """Every link target in the document outside front matter and HTML comments, with its line."""
-    body = _blank_all(text, [m.span() for m in _HTML_COMMENT.finditer(text)])
+    body = _blank_all(text, html_comments(text))
     first = line_offsets[body_start] if body_start < len(line_offsets) else len(text)
     links: list[Link] = []
     taken: set[int] = set()

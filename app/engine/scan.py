@@ -10,7 +10,7 @@ from app.engine import license_statements as statements
 from app.engine import licenses as lic
 from app.engine.artifacts import Artifacts, find_artifacts
 from app.engine.assess import assess
-from app.engine.claims import find_claims
+from app.engine.claims import MAX_CLAIMS_PER_DOCUMENT, find_claims
 from app.engine.config import CONFIG_PATH, Config, ConfigError, parse_config
 from app.engine.judge import judge
 from app.engine.languages import detect
@@ -173,7 +173,11 @@ def _findings(docs: list[Document], assessment, linked: dict, config: Config, ru
             notices.append(Notice(doc.path, f"not written in a language the rules read ({read}); "
                                             "its wording was not checked"))
             continue
-        for claim in find_claims(doc, ruleset, language, project):
+        claims = find_claims(doc, ruleset, language, project)
+        if len(claims) >= MAX_CLAIMS_PER_DOCUMENT:
+            notices.append(Notice(doc.path, f"checked the first {MAX_CLAIMS_PER_DOCUMENT:,} claims only; "
+                                            "the rest of the document was not read for claims"))
+        for claim in claims:
             if config.ignores(claim.rule.id) or doc.is_suppressed(claim.line, claim.rule.id):
                 continue
             finding = judge(claim, assessment, linked, ruleset)

@@ -26,11 +26,17 @@ _HUB_PAGES = frozenset({"datasets", "spaces", "docs", "blog", "papers", "models"
 _LEADING_VERBS = re.compile(r"^(?:introducing|meet|welcome to|announcing)\s+", re.I)
 _TITLE_END = re.compile(r"\s*(?:[:：—–|]|\s-\s).*$")
 _MIN_KEY = 4
+_REACH = 48  # words before a claim in which a reference still names its subject
 _WINDOW = 4  # words joined when a name is written with spaces ("Code Acme", "Acme 2")
 
 
+_NOT_KEY = re.compile(r"[^a-z0-9]")
+_LOWER = re.compile(r"[a-z]")
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+
+
 def name_key(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
+    return _NOT_KEY.sub("", name.lower())
 
 
 def _keys_of(name: str, common: frozenset[str]) -> set[str]:
@@ -58,7 +64,7 @@ class Project:
 
     def owns_href(self, href: str) -> bool | None:
         """True for links inside the repository or to the project's organisations, False for others'."""
-        if not re.match(r"^[a-z][a-z0-9+.-]*:", href, re.I):
+        if not _SCHEME.match(href):
             return None if href.startswith("#") else True
         parsed = urlparse(href)
         host = (parsed.hostname or "").removeprefix("www.")
@@ -71,7 +77,11 @@ class Project:
         return True if site and (site in self.orgs or self.owns_name(site)) else None
 
     def is_other_family(self, text: str) -> bool:
-        return not self.owns_name(text) and any(p.match(text) for p in self.other_families)
+        return bool(self._families_pattern.match(text)) and not self.owns_name(text)
+
+    @cached_property
+    def _families_pattern(self) -> re.Pattern[str]:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in self.other_families) or r"(?!)", re.I)
 
 
 def project_of(name: str, documents: list[Document], ruleset: RuleSet) -> Project:
@@ -129,7 +139,7 @@ def _family_patterns(ruleset: RuleSet) -> tuple[re.Pattern[str], ...]:
 def reference_before(text: str, links: list[tuple[int, int, str]], language: Language, project: Project,
                      ruleset: RuleSet) -> str | None:
     """Whom the nearest reference before a claim names: "own", "other", or None when nothing does."""
-    tokens = words(text, language, ruleset)
+    tokens = words(text, language, ruleset)[-_REACH:]
     order = range(len(tokens)) if language.subject_first else range(len(tokens) - 1, -1, -1)
     for i in order:
         offset = tokens[i][0]
@@ -153,7 +163,7 @@ def _word_reference(tokens: list[tuple[int, str]], i: int, language: Language, p
     word = tokens[i][1].lower()
     if word in vocabulary_for(word, language, ruleset).own_words:
         return "own"
-    if not re.search(r"[a-z]", word):
+    if not _LOWER.search(word):
         return None
     # The name must begin at this word: "the acme model" is found at "acme", not at "the".
     joined = " ".join(w for _, w in tokens[i:i + _WINDOW]).lower()

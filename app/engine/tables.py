@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from dataclasses import dataclass, field
@@ -10,13 +11,13 @@ from app.engine.markdown import Document
 
 _PIPE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
 _PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
-_HTML_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.I | re.S)
-_HTML_CELL = re.compile(r"<t([hd])\b[^>]*>(.*?)</t[hd]>", re.I | re.S)
-_HREF = re.compile(r"""href\s*=\s*["']([^"']+)["']""", re.I)
-_MD_LINK = re.compile(r"\[([^\]\n]*)\]\(\s*<?([^)\s>]+)")
-_TAG = re.compile(r"<[^>]{0,500}>")
+_CELL_OPEN = re.compile(r"<t[hd]\b[^>]{0,500}+>", re.I)
+_HREF = re.compile(r"""href\s{0,16}=\s{0,16}["']([^"'\n]{1,2048})["']""", re.I)
+_MD_LINK = re.compile(r"\[([^\[\]\n]{0,1000}+)\]\(\s{0,64}+<?([^)\s>]{1,2048}+)")
+_TAG = re.compile(r"<[^<>]{0,500}+>")
 _MAX_TABLES = 50
 _MAX_ROWS = 400
+_MAX_CELL = 4000  # characters of one cell that are read
 
 
 @dataclass
@@ -33,15 +34,20 @@ class Table:
 
 
 def tables_of(doc: Document) -> list[Table]:
-    """Every pipe table and HTML table of a document, header first (bounded in number and size)."""
-    return (_pipe_tables(doc.text) + _html_tables(doc.text))[:_MAX_TABLES]
+    """Every pipe table and HTML table of a document, header first (bounded in number and size).
+    Parsed once per document and kept: several readers look at the same tables."""
+    cached = doc.cache.get("tables")
+    if cached is None:
+        tables = _pipe_tables(doc.text) + _html_tables(doc.text, doc.line_offsets)
+        cached = doc.cache["tables"] = tables[:_MAX_TABLES]
+    return cached
 
 
 def _pipe_tables(text: str) -> list[Table]:
     tables, lines = [], text.split("\n")
     i = 0
     while i < len(lines) - 1 and len(tables) < _MAX_TABLES:
-        if _PIPE_ROW.match(lines[i]) and _PIPE_RULE.match(lines[i + 1]):
+        if lines[i].lstrip().startswith("|") and _PIPE_ROW.match(lines[i]) and _PIPE_RULE.match(lines[i + 1]):
             header = _pipe_cells(lines[i], i + 1)
             rows, j = [], i + 2
             while j < len(lines) and _PIPE_ROW.match(lines[j]) and len(rows) < _MAX_ROWS:
@@ -60,24 +66,43 @@ def _pipe_cells(line: str, number: int) -> list[Cell]:
 
 
 def _cell(source: str, number: int) -> Cell:
+    source = source[:_MAX_CELL]
     links = [m.group(2) for m in _MD_LINK.finditer(source)] + _HREF.findall(source)
     plain = _MD_LINK.sub(lambda m: m.group(1), source)
     plain = html.unescape(_TAG.sub(" ", plain)).replace("`", "").replace("**", "")
     return Cell(" ".join(plain.split()), number, links)
 
 
-def _html_tables(text: str) -> list[Table]:
+def _html_tables(text: str, line_offsets: list[int]) -> list[Table]:
+    """HTML tables found with str.find, each closing tag searched once: linear in the text."""
+    folded = text.lower()
     tables: list[Table] = []
-    for block in re.finditer(r"<table\b.*?</table>", text, re.I | re.S):
-        rows = []
-        for row in _HTML_ROW.finditer(block.group(0)):
-            line = text.count("\n", 0, block.start() + row.start()) + 1
-            rows.append([_cell(cell.group(2), line) for cell in _HTML_CELL.finditer(row.group(1))])
-            if len(rows) > _MAX_ROWS:
-                break
-        rows = [r for r in rows if r]
+    start = folded.find("<table")
+    while start >= 0 and len(tables) < _MAX_TABLES:
+        end = folded.find("</table>", start)
+        if end < 0:
+            break  # an unclosed table: nothing after it closes either
+        rows = [r for r in _html_rows(text, folded, start, end, line_offsets) if r]
         if rows:
             tables.append(Table(rows[0], rows[1:]))
-        if len(tables) >= _MAX_TABLES:
-            break
+        start = folded.find("<table", end)
     return tables
+
+
+def _html_rows(text: str, folded: str, start: int, end: int, line_offsets: list[int]) -> list[list[Cell]]:
+    rows: list[list[Cell]] = []
+    row = folded.find("<tr", start, end)
+    while row >= 0 and len(rows) <= _MAX_ROWS:
+        close = folded.find("</tr>", row, end)
+        stop = close if close >= 0 else end
+        rows.append(_html_cells(text, folded, row, stop, bisect.bisect_right(line_offsets, row)))
+        row = folded.find("<tr", stop, end)
+    return rows
+
+
+def _html_cells(text: str, folded: str, start: int, stop: int, line: int) -> list[Cell]:
+    cells = []
+    for opening in _CELL_OPEN.finditer(text, start, stop):
+        close = folded.find("</t", opening.end(), stop)
+        cells.append(_cell(text[opening.end():close if close >= 0 else stop], line))
+    return cells

@@ -89,3 +89,49 @@ def test_broken_manifests_are_ignored():
     report = scan_files({"README.md": "# x\n", "pyproject.toml": "[project\n", "package.json": "{",
                          "CITATION.cff": "license: [\n"})
     assert report.assessment.licenses == []
+
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(9))
+
+
+def test_alias_bombs_in_front_matter_are_refused_with_a_notice():
+    report = scan_files({"README.md": "---\n" + BOMB + "---\n# Acme\n"})
+    assert any("expands to more than" in n.message for n in report.notices)
+
+
+def test_alias_bombs_and_deep_nesting_in_the_config_are_errors():
+    import pytest
+
+    from app.engine.config import ConfigError
+    with pytest.raises(ConfigError, match="expands to more than"):
+        parse_config(BOMB)
+    with pytest.raises(ConfigError, match="nested too deeply"):
+        parse_config("[" * 5000 + "]" * 5000)
+
+
+def test_deeply_nested_manifests_and_front_matter_do_not_crash():
+    report = scan_files({"README.md": "---\nx: " + "[" * 5000 + "\n---\n# x\n", "package.json": "[" * 50000})
+    assert any("nested too deeply" in n.message for n in report.notices)
+
+
+HOSTILE_UNITS = ["[", "](", "](<", "`", "``", "<!--", "-->", "![", "<http:", "a@", "<a ", "<table>", "<tr>",
+                 "| x |", "open source ", "开源", "we open-source Acme, the best open-source model. ", "\n",
+                 "**", "www.", "_", "# "]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(HOSTILE_UNITS), st.integers(1, 400)), min_size=1, max_size=8))
+def test_long_runs_of_hostile_pieces_scan_without_error(runs):
+    text = "".join(unit * count for unit, count in runs)
+    report = scan_files({"README.md": text}, ("model.safetensors",))
+    for f in report.findings:
+        assert 1 <= f.line <= f.end_line and f.column >= 1
+
+
+def test_a_document_with_too_many_claims_is_reported_in_part():
+    from app.engine.claims import MAX_CLAIMS_PER_DOCUMENT
+    text = "Acme is an open-source model. " * (MAX_CLAIMS_PER_DOCUMENT + 50)
+    report = scan_files({"README.md": text}, ("model.safetensors",))
+    assert len(report.findings) == MAX_CLAIMS_PER_DOCUMENT
+    assert any("claims only" in n.message for n in report.notices)
