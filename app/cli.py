@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="receive and queue only; workers run in another process")
     worker = commands.add_parser("worker", help="run workers only, beside `serve --no-worker` receivers")
     worker.add_argument("--workers", type=int, help="how many (default: WORKERS)")
+    worker.add_argument("--metrics-port", type=int, help="serve /metrics on this port")
     return parser
 
 
@@ -150,45 +152,90 @@ def _manifest(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _serve(args: argparse.Namespace) -> int:
-    import logging
+def _prepare_metrics(settings) -> None:
+    """Worker processes count into files of one directory (prometheus-client's multiprocess mode);
+    it must be set before prometheus-client is imported, so before the app's modules are."""
+    import os
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or f"{settings.local_base}.metrics"
+    os.makedirs(folder, exist_ok=True)
+    for name in os.listdir(folder):
+        if name.endswith(".db"):
+            with contextlib.suppress(OSError):
+                os.remove(os.path.join(folder, name))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
 
+
+def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from app.webhooks.server import create_app
+    from app.logs import configure
 
     settings = load_settings()
+    configure(settings.log_format)
+    _prepare_metrics(settings)
+    from app.webhooks.server import create_app
+
     # Workers share the interpreter with the receiver: hand the GIL back to the event loop after
     # 1 ms instead of 5 ms, so a running check adds little to the time a delivery waits for its 202.
     sys.setswitchinterval(0.001)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # No access log: one line per delivery costs as much as storing it; deliveries are in the store.
     uvicorn.run(create_app(settings, start_worker=not args.no_worker), host=args.host, port=args.port,
-                log_level="info", access_log=False, proxy_headers=True)
+                log_level="info", access_log=False, proxy_headers=True, log_config=None)
     return EXIT_OK
 
 
 def _worker(args: argparse.Namespace) -> int:
-    import logging
     import signal
     import threading
 
-    from app.jobs.queue import create_queue, requeue_lost_work, start_workers
-    from app.jobs.runtime import Runtime
+    from app.logs import configure
 
     settings = load_settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    runtime = Runtime.create(settings)
-    queue = create_queue(settings.database_path)
-    requeue_lost_work(queue, runtime)
-    consumer = start_workers(queue, runtime, args.workers or settings.workers, settings.worker_type)
+    configure(settings.log_format)
+    _prepare_metrics(settings)
+    from app.jobs import queue as jobs_queue
+    from app.state.store import open_store
+    from app.webhooks.server import start_background
+
+    if args.workers:
+        settings = settings.model_copy(update={"workers": args.workers})
+    queue = jobs_queue.create_queue(settings)
+    store = open_store(settings.database_url)
+    background = start_background(settings, queue, store, redeliver=True)
+    server = _metrics_server(args.metrics_port) if args.metrics_port else None
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     stop.wait()
-    consumer.stop(graceful=True)
-    runtime.store.close()
+    for part in reversed(background):
+        part.stop()
+    if server:
+        server.shutdown()
+    store.close()
     return EXIT_OK
+
+
+def _metrics_server(port: int):
+    """/metrics for a worker host that runs no receiver."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from app import metrics
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = metrics.render()
+            self.send_response(200 if self.path == "/metrics" else 404)
+            self.send_header("Content-Type", "text/plain; version=0.0.4")
+            self.end_headers()
+            self.wfile.write(body if self.path == "/metrics" else b"")
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("0.0.0.0", port), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 
 def _exit_code(report: Report, fail_on: str) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -24,8 +25,14 @@ class Settings(BaseSettings):
     github_private_key_path: Path | None = Field(None, description="file holding the PEM private key")
     github_webhook_secret: SecretStr = Field(description="secret GitHub signs deliveries with")
     github_api_url: str = Field(PUBLIC_API, description="REST API root; change it for GitHub Enterprise Server")
-    database_url: str = Field("sqlite:///openwashing.sqlite3", description="where deliveries and jobs are kept")
+    database_url: str = Field("sqlite:///openwashing.sqlite3",
+                              description="the store: sqlite:///PATH (default) or postgresql://USER@HOST/DB")
+    queue_url: str | None = Field(None, description="the queue: redis://HOST:PORT/DB; default a SQLite file "
+                                                    "beside the database")
+    key_prefix: str = Field("openwashing", description="prefix of the queue's and turns' Redis keys")
     check_name: str = "openwashing"
+    public_url: str | None = Field(None, description="the app's public address, for report links "
+                                                     "(https://ow.example.com)")
     workers: int = Field(4, ge=1, description="workers")
     worker_type: Literal["thread", "process"] = Field("process", description="forked processes, or threads")
     write_interval_seconds: float = Field(1.0, ge=0, description="pause between writes per installation")
@@ -34,7 +41,18 @@ class Settings(BaseSettings):
     max_rate_limit_wait_seconds: float = Field(900, ge=0, description="longest wait for a rate limit")
     secondary_rate_wait_seconds: float = Field(60, ge=0, description="wait after a secondary rate limit")
     redeliver_window_hours: float = Field(24, gt=0, description="how far back missed deliveries are sought")
-    redeliver_max: int = Field(100, ge=0, description="most redeliveries asked for at start-up")
+    redeliver_max: int = Field(100, ge=0, description="most redeliveries asked for at a time")
+    redeliver_every_minutes: float = Field(10, gt=0, description="how often missed deliveries are sought")
+    job_time_budget_seconds: float = Field(300, gt=0, description="longest a job may run before it ends")
+    max_documents: int = Field(200, ge=1, description="most documents read per job")
+    max_blob_bytes: int = Field(32_000_000, ge=1, description="most bytes of files read per job")
+    max_annotations: int = Field(500, ge=1, description="most annotations written per check run")
+    backfill_calls_per_hour: int = Field(1000, ge=10, description="GitHub calls a backfill may spend per "
+                                                                  "installation and hour")
+    retention_days: float = Field(14, gt=0, description="how long delivery ids are kept for deduplication")
+    blob_retention_days: float = Field(7, gt=0, description="how long unused cached files are kept")
+    log_format: Literal["text", "json"] = Field("text", description="text, or JSON lines")
+    max_job_attempts: int = Field(3, ge=1, description="times a job is started before it is given up")
 
     @model_validator(mode="after")
     def _one_private_key(self) -> Settings:
@@ -47,12 +65,28 @@ class Settings(BaseSettings):
             return self.github_private_key.get_secret_value().replace("\\n", "\n")
         return Path(self.github_private_key_path).read_text(encoding="utf-8")
 
+    @model_validator(mode="after")
+    def _known_urls(self) -> Settings:
+        if not self.database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ValueError("DATABASE_URL must be sqlite:///PATH or postgresql://…")
+        if self.queue_url and not self.queue_url.startswith(("redis://", "rediss://", "sqlite:///")):
+            raise ValueError("QUEUE_URL must be redis://… (or sqlite:///PATH)")
+        return self
+
     @property
-    def database_path(self) -> str:
-        """The SQLite file of DATABASE_URL (sqlite:///relative or sqlite:////absolute)."""
-        if not self.database_url.startswith("sqlite:///"):
-            raise SettingsError(f"DATABASE_URL must be sqlite:///PATH for now, not {self.database_url!r}")
-        return self.database_url[len("sqlite:///"):] or "openwashing.sqlite3"
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:///")
+
+    @property
+    def queue_is_redis(self) -> bool:
+        return bool(self.queue_url and self.queue_url.startswith(("redis://", "rediss://")))
+
+    @property
+    def local_base(self) -> str:
+        """Where local files go (the SQLite queue, turn locks): beside the SQLite database, or in
+        the working folder when the store is PostgreSQL."""
+        path = self.database_url[len("sqlite:///"):] if self.is_sqlite else "openwashing.sqlite3"
+        return os.path.splitext(os.path.abspath(path or "openwashing.sqlite3"))[0]
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -7,11 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from github import Github
-from github.CheckRun import CheckRun
 
 from app.engine.config import ConfigError
 from app.engine.models import Finding, Level, Report
-from app.github.calls import with_backoff
 from app.github.limits import (
     MAX_ACTIONS,
     MAX_ANNOTATION_MESSAGE_BYTES,
@@ -21,8 +19,8 @@ from app.github.limits import (
     truncate,
     truncate_bytes,
 )
-from app.jobs.store import Store
 from app.settings import Settings
+from app.state.store import Store
 
 log = logging.getLogger("openwashing.checks")
 _ANNOTATION_LEVEL = {Level.ERROR: "failure", Level.WARNING: "warning", Level.NOTICE: "notice"}
@@ -33,82 +31,90 @@ class CheckOutcome:
     check_run_id: int
     conclusion: str
     annotations: int
+    html_url: str | None = None
+    writes: int = 0
 
 
 class CheckRuns:
-    """The app's check run for one commit of one repository."""
+    """The app's check run for one commit of one repository, written once it is decided.
 
-    def __init__(self, gh: Github, store: Store, settings: Settings, full_name: str, sha: str) -> None:
-        self.repo = gh.get_repo(full_name)
-        self.store, self.settings = store, settings
+    A run whose findings fit one request (≤ 50 annotations) costs one write: created
+    `completed` with its output, or, when the commit already has the app's run (a re-run, an
+    earlier push of the same commit), updated in one PATCH. Larger runs add their annotations
+    in further PATCHes. A create is never repeated blindly after a server error: GitHub may have
+    made the run, so the app looks for it first.
+    """
+
+    def __init__(self, gh: Github, store: Store, settings: Settings, full_name: str, sha: str, retry) -> None:
+        self.requester = gh.requester
+        self.store, self.settings, self.retry = store, settings, retry
         self.full_name, self.sha, self.name = full_name, sha, settings.check_name
+        self.base = f"/repos/{full_name}/check-runs"
 
-    def _retry(self, call, what: str):
-        return with_backoff(call, self.settings.max_retries, self.settings.retry_base_seconds, what)
-
-    def start(self, external_id: str) -> CheckRun:
-        """The existing run for this SHA and name, set in progress, or a new one. Never two."""
-        known = self.store.check_run_id(self.full_name, self.sha, self.name)
-        run = self._retry(lambda: self.repo.get_check_run(known), "get check run") if known else self._find()
-        if run is None:
-            run = self._create(external_id)
-        else:
-            self._retry(lambda: run.edit(status="in_progress", started_at=_now(), external_id=external_id),
-                        "restart check run")
-        self.store.remember_check_run(self.full_name, self.sha, self.name, run.id)
-        return run
-
-    def _find(self) -> CheckRun | None:
-        runs = self._retry(lambda: list(self.repo.get_commit(self.sha).get_check_runs(check_name=self.name)),
-                           "list check runs")
-        return runs[0] if runs else None
-
-    def _create(self, external_id: str) -> CheckRun:
-        # POST is not repeated blindly after a server error: GitHub may have created the run, so
-        # look for it first (PyGithub's default retry would make a second one).
-        attempts = 0
-
-        def create() -> CheckRun:
-            nonlocal attempts
-            attempts += 1
-            existing = self._find() if attempts > 1 else None  # start() has just looked once
-            return existing or self.repo.create_check_run(self.name, self.sha, status="in_progress",
-                                                          started_at=_now(), external_id=external_id)
-        return self._retry(create, "create check run")
-
-    def complete(self, run: CheckRun, report: Report, summary: str, title: str, conclusion: str,
-                 config_error: ConfigError | None, actions: list[dict] | None = None) -> CheckOutcome:
-        annotations = [annotation(f) for f in report.findings]
-        if config_error:
-            annotations.insert(0, config_annotation(config_error))
+    def publish(self, conclusion: str, title: str, summary: str, annotations: list[dict],
+                actions: list[dict] | None = None, external_id: str = "", look_first: bool = False,
+                details_url: str | None = None) -> CheckOutcome:
         summary = truncate(summary, MAX_SUMMARY_CHARS)
         first, rest = annotations[:MAX_ANNOTATIONS_PER_REQUEST], annotations[MAX_ANNOTATIONS_PER_REQUEST:]
-        output = {"title": title, "summary": summary, "annotations": first}
-        buttons = (actions or [])[:MAX_ACTIONS]
-        self._retry(lambda: run.edit(status="completed", conclusion=conclusion, completed_at=_now(),
-                                     output=output, actions=buttons), "complete check run")
-        sent = len(first)
+        body = {"status": "completed", "conclusion": conclusion, "completed_at": _now(),
+                "output": {"title": title, "summary": summary, "annotations": first},
+                "actions": (actions or [])[:MAX_ACTIONS], "external_id": external_id[:255]}
+        if details_url:
+            body["details_url"] = details_url
+        known = self.store.check_run_id(self.full_name, self.sha, self.name)
+        if known is None and look_first:
+            known = self._find()
+        run = self._update(known, body) if known else self._create(body)
+        self.store.remember_check_run(self.full_name, self.sha, self.name, run["id"], conclusion)
+        writes, sent = 1, len(first)
         for start in range(0, len(rest), MAX_ANNOTATIONS_PER_REQUEST):
             batch = rest[start:start + MAX_ANNOTATIONS_PER_REQUEST]
-            self._append(run, title, summary, batch, expected_after=sent + len(batch))
-            sent += len(batch)
-        return CheckOutcome(run.id, conclusion, sent)
+            self._append(run["id"], title, summary, batch, expected_after=sent + len(batch))
+            sent, writes = sent + len(batch), writes + 1
+        return CheckOutcome(run["id"], conclusion, sent, run.get("html_url"), writes)
 
-    def _append(self, run: CheckRun, title: str, summary: str, batch: list[dict], expected_after: int) -> None:
-        """Append a batch of annotations; after a failure, count what landed before sending again."""
+    def _find(self) -> int | None:
+        _headers, data = self.retry(lambda: self.requester.requestJsonAndCheck(
+            "GET", f"/repos/{self.full_name}/commits/{self.sha}/check-runs",
+            parameters={"check_name": self.name, "filter": "latest"}), "list check runs")
+        runs = data.get("check_runs") or []
+        return runs[0]["id"] if runs else None
+
+    def _create(self, body: dict) -> dict:
+        attempts = 0
+
+        def create() -> dict:
+            nonlocal attempts
+            attempts += 1
+            existing = self._find() if attempts > 1 else None
+            if existing:
+                return self._update(existing, body)
+            return self.requester.requestJsonAndCheck(
+                "POST", self.base, input={"name": self.name, "head_sha": self.sha, **body})[1]
+        return self.retry(create, "create check run")
+
+    def _update(self, run_id: int, body: dict) -> dict:
+        # A PATCH says what the run is; sending it twice leaves the same run, so it may be retried.
+        return self.retry(lambda: self.requester.requestJsonAndCheck(
+            "PATCH", f"{self.base}/{run_id}", input=body)[1], "complete check run")
+
+    def _append(self, run_id: int, title: str, summary: str, batch: list[dict], expected_after: int) -> None:
+        """Add a batch of annotations; after a failure, count what landed before sending again."""
+        tries = 0
+
         def send() -> None:
-            landed = self.repo.get_check_run(run.id).get_annotations().totalCount
-            if landed < expected_after:
-                run.edit(output={"title": title, "summary": summary, "annotations": batch})
-        self._retry(send, "add annotations")
+            nonlocal tries
+            tries += 1
+            if tries > 1 and self._annotation_count(run_id) >= expected_after:
+                return
+            self.requester.requestJsonAndCheck("PATCH", f"{self.base}/{run_id}",
+                                               input={"output": {"title": title, "summary": summary,
+                                                                 "annotations": batch}})
+        self.retry(send, "add annotations")
 
-    def fail_neutral(self, run: CheckRun | None, explanation: str, external_id: str) -> None:
-        """A job that finally failed ends as neutral with the reason, never stuck in progress."""
-        run = run or self.start(external_id)
-        output = {"title": "openwashing could not finish this check",
-                  "summary": truncate(explanation, MAX_SUMMARY_CHARS)}
-        self._retry(lambda: run.edit(status="completed", conclusion="neutral", completed_at=_now(),
-                                     output=output), "complete check run as neutral")
+    def _annotation_count(self, run_id: int) -> int:
+        _headers, data = self.requester.requestJsonAndCheck("GET", f"{self.base}/{run_id}")
+        return int(((data.get("output") or {}).get("annotations_count")) or 0)
 
 
 def annotation(f: Finding) -> dict:
@@ -134,8 +140,10 @@ def config_annotation(error: ConfigError) -> dict:
                                       "The check ran with the default settings.", MAX_ANNOTATION_MESSAGE_BYTES)}
 
 
-def conclusion_for(report: Report, fail_on: str, config_error: ConfigError | None) -> str:
-    if config_error:
+def conclusion_for(report: Report, fail_on: str, config_error: ConfigError | None,
+                   unreadable: list[str] = ()) -> str:
+    """Passing conclusions (success, neutral) only for a commit that was really checked."""
+    if config_error or unreadable:
         return "failure"
     if not report.findings:
         return "success"
@@ -152,5 +160,5 @@ def title_for(report: Report, config_error: ConfigError | None) -> str:
     return truncate(f"{prefix}{found} — openness: {report.assessment.level.value}", 255, "…")
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

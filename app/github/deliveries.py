@@ -9,8 +9,8 @@ from datetime import datetime
 
 from app.github.calls import describe
 from app.github.client import GitHubApp
-from app.jobs.store import Store
 from app.settings import Settings
+from app.state.store import Store
 
 log = logging.getLogger("openwashing.deliveries")
 _NEXT = re.compile(r'<[^>]*[?&]cursor=([^&>]+)[^>]*>;\s*rel="next"')

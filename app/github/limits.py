@@ -20,3 +20,32 @@ def truncate_bytes(text: str, limit: int) -> str:
     if len(data) <= limit:
         return text
     return data[: limit - 4].decode("utf-8", errors="ignore") + " …"
+
+
+class BudgetExceeded(Exception):
+    """A job used up its time or its reading allowance; it ends with the reason, never silently."""
+
+
+class Budget:
+    """What one job may spend: time, documents and bytes read. Checked before each read."""
+
+    def __init__(self, seconds: float, max_documents: int, max_bytes: int, clock=None) -> None:
+        import time
+        self._clock = clock or time.monotonic
+        self.deadline = self._clock() + seconds
+        self.seconds = seconds
+        self.max_documents, self.max_bytes = max_documents, max_bytes
+        self.documents = self.bytes = 0
+
+    def check_time(self) -> None:
+        if self._clock() > self.deadline:
+            raise BudgetExceeded(f"the job ran out of its {self.seconds:g}-second time budget")
+
+    def allow_read(self, size: int) -> bool:
+        """Whether one more file of this size may be read; counts it when it may."""
+        self.check_time()
+        if self.documents + 1 > self.max_documents or self.bytes + size > self.max_bytes:
+            return False
+        self.documents += 1
+        self.bytes += size
+        return True

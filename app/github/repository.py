@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import posixpath
 import threading
 import time
 from dataclasses import dataclass, field
@@ -14,7 +15,8 @@ from github import Github, GithubException
 from app.engine.config import CONFIG_PATH, Config, ConfigError, merge, parse_config
 from app.engine.ruleset import RuleSet
 from app.engine.snapshot import Snapshot, UnreadableFile
-from app.jobs.store import Store
+from app.github.limits import Budget
+from app.state.store import Store
 
 log = logging.getLogger("openwashing.github")
 SYMLINK_MODE = "120000"
@@ -31,6 +33,8 @@ class RepositoryView:
     config_error: ConfigError | None = None
     texts: dict[str, str] = field(default_factory=dict)  # files the engine read, for suggestions
     blob_shas: dict[str, str] = field(default_factory=dict)  # path -> blob SHA, for commits
+    unreadable: list[str] = field(default_factory=list)  # files the engine needed and could not read
+    over_budget: list[str] = field(default_factory=list)  # files left unread by the job's budget
 
 
 class ConfigCache:
@@ -53,33 +57,58 @@ class ConfigCache:
 
 
 def read_commit(gh: Github, store: Store, full_name: str, sha: str, ruleset: RuleSet,
-                configs: ConfigCache) -> RepositoryView:
-    """The snapshot and effective configuration of a commit."""
-    repo = gh.get_repo(full_name)
-    tree = repo.get_git_tree(sha, recursive=True)
-    entries = {e.path: e for e in tree.tree if e.type == "blob"}
-    texts: dict[str, str] = {}
+                configs: ConfigCache, budget: Budget | None = None, retry=None) -> RepositoryView:
+    """The snapshot and effective configuration of a commit.
 
-    def read(path: str) -> bytes:
-        entry = entries.get(path)
-        if entry is None:
-            raise FileNotFoundError(path)
-        if entry.mode == SYMLINK_MODE:
-            raise UnreadableFile("it is a symbolic link")
+    One tree read; blobs only for the files the engine asks for, from the store's cache when
+    seen before. Reads are retried with backoff (timeouts included); a symbolic link is followed
+    inside the tree; the job's budget bounds time, files and bytes.
+    """
+    retry = retry or (lambda call, what: call())
+    budget = budget or Budget(3600, 10_000, 10**12)
+    repo = gh.get_repo(full_name)
+    tree = retry(lambda: repo.get_git_tree(sha, recursive=True), "read the file tree")
+    entries = {e.path: e for e in tree.tree if e.type == "blob"}
+    view = RepositoryView(Snapshot([], lambda p: b""), bool(tree.raw_data.get("truncated")), Config(),
+                          blob_shas={path: e.sha for path, e in entries.items()})
+
+    def blob_bytes(entry) -> bytes:
         data = store.blob(entry.sha)
         if data is None:
-            blob = repo.get_git_blob(entry.sha)
+            blob = retry(lambda: repo.get_git_blob(entry.sha), "read a file")
             data = base64.b64decode(blob.content) if blob.encoding == "base64" else blob.content.encode()
             store.save_blob(entry.sha, data)
-        texts[path] = data.decode("utf-8", errors="replace")
         return data
 
-    snapshot = Snapshot(sorted(entries), read, lambda p: entries[p].size if p in entries else None,
-                        name=full_name)
-    view = RepositoryView(snapshot, bool(tree.raw_data.get("truncated")), Config(), texts=texts,
-                          blob_shas={path: e.sha for path, e in entries.items()})
+    def read(path: str) -> bytes:
+        entry = _resolved(entries, path, blob_bytes, view)
+        if not budget.allow_read(entry.size or 0):
+            view.over_budget.append(path)
+            raise UnreadableFile("the job's reading allowance was used up (MAX_DOCUMENTS / MAX_BLOB_BYTES)")
+        data = blob_bytes(entry)
+        view.texts[path] = data.decode("utf-8", errors="replace")
+        return data
+
+    view.snapshot = Snapshot(sorted(entries), read, lambda p: entries[p].size if p in entries else None,
+                             name=full_name)
     _effective_config(gh, view, full_name, ruleset, configs)
     return view
+
+
+def _resolved(entries: dict, path: str, blob_bytes, view: RepositoryView, hops: int = 5):
+    """The tree entry a path stands for, following symbolic links that stay inside the tree."""
+    entry = entries.get(path)
+    if entry is None:
+        raise FileNotFoundError(path)
+    while entry.mode == SYMLINK_MODE:
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(entry.path),
+                                                   blob_bytes(entry).decode("utf-8", errors="replace")))
+        entry = entries.get(target) if hops > 0 and not target.startswith("../") else None
+        hops -= 1
+        if entry is None:
+            view.unreadable.append(path)
+            raise UnreadableFile(f"it is a symbolic link to {target!r}, which is not a file of this commit")
+    return entry
 
 
 def _effective_config(gh: Github, view: RepositoryView, full_name: str, ruleset: RuleSet,
@@ -88,7 +117,7 @@ def _effective_config(gh: Github, view: RepositoryView, full_name: str, ruleset:
     owner = full_name.split("/")[0]
     try:
         if CONFIG_PATH in view.snapshot.paths:
-            text = view.snapshot.read_bytes(CONFIG_PATH).decode("utf-8", errors="replace")
+            text = view.snapshot.read_bytes(CONFIG_PATH)[:1_000_000].decode("utf-8", errors="replace")
             own = parse_config(text, CONFIG_PATH, known)
             view.config_sources = {k: f"{full_name}/{CONFIG_PATH}" for k in own.model_fields_set}
             view.config = own

@@ -11,11 +11,11 @@ from github import Github
 
 from app.engine.fix import apply_fixes
 from app.engine.models import Finding
-from app.github.calls import with_backoff
 from app.github.diff import FileDiff, parse_patch
 from app.github.limits import MAX_COMMENT_CHARS, MAX_REVIEW_COMMENTS, truncate
 from app.report.templating import render
 from app.settings import Settings
+from app.state.store import Store
 
 log = logging.getLogger("openwashing.reviews")
 FINGERPRINT = re.compile(r"<!-- openwashing:fp=([0-9a-f]{16}) -->")
@@ -91,19 +91,20 @@ def _fingerprint(path: str, group: list[Finding]) -> str:
 
 
 def comment_body(s: Suggestion) -> str:
-    fence = "````" if "```" in s.new_text else "```"
+    # A fence longer than any run of backticks in the text, so the text cannot end the suggestion.
+    longest = max((len(m) for m in re.findall(r"`+", s.new_text)), default=0)
+    fence = "`" * max(3, longest + 1)
     body = render("review_comment.md.j2", suggestion=s, fence=fence)
     return truncate(body, MAX_COMMENT_CHARS)
 
 
-def review_pull_request(gh: Github, settings: Settings, full_name: str, number: int, sha: str,
-                        findings: list[Finding], texts: dict[str, str], check_url: str | None) -> ReviewOutcome:
+def review_pull_request(gh: Github, store: Store, settings: Settings, full_name: str, number: int, sha: str,
+                        findings: list[Finding], texts: dict[str, str], check_url: str | None,
+                        retry) -> ReviewOutcome:
+    if not any(f.replacement is not None for f in findings):
+        return ReviewOutcome(0, 0, len(findings), 0)  # nothing to suggest: no calls at all
     repo = gh.get_repo(full_name)
-    pull = repo.get_pull(number)
-
-    def retry(call, what):
-        return with_backoff(call, settings.max_retries, settings.retry_base_seconds, what)
-
+    pull = retry(lambda: repo.get_pull(number), "read pull request")
     files = retry(lambda: list(pull.get_files()), "list pull request files")
     diffs = {f.filename: parse_patch(f.patch) for f in files}
     candidates = [f for f in findings if f.path in diffs]
@@ -111,8 +112,12 @@ def review_pull_request(gh: Github, settings: Settings, full_name: str, number: 
     outside += len(findings) - len(candidates)
     if not suggestions:
         return ReviewOutcome(0, 0, outside, 0)
-    existing = retry(lambda: {m.group(1) for c in pull.get_review_comments()
-                              for m in FINGERPRINT.finditer(c.body or "")}, "list review comments")
+    # Fingerprints the store remembers save listing the comments; GitHub's list is the authority
+    # when a suggestion looks new.
+    existing = store.fingerprints(full_name, number)
+    if any(s.fingerprint not in existing for s in suggestions):
+        existing |= retry(lambda: {m.group(1) for c in pull.get_review_comments()
+                                   for m in FINGERPRINT.finditer(c.body or "")}, "list review comments")
     fresh = [s for s in suggestions if s.fingerprint not in existing]
     posted, rest = fresh[:MAX_REVIEW_COMMENTS], fresh[MAX_REVIEW_COMMENTS:]
     if posted:
@@ -123,5 +128,8 @@ def review_pull_request(gh: Github, settings: Settings, full_name: str, number: 
                     for s in posted]
         # A review is one POST; repeating it after a server error could duplicate it, so the
         # fingerprints above are what make a retry of the whole job safe.
-        pull.create_review(commit=repo.get_commit(sha), body=body, event="COMMENT", comments=comments)
+        gh.requester.requestJsonAndCheck("POST", f"/repos/{full_name}/pulls/{number}/reviews",
+                                         input={"commit_id": sha, "body": body, "event": "COMMENT",
+                                                "comments": comments})
+        store.remember_fingerprints(full_name, number, [s.fingerprint for s in posted])
     return ReviewOutcome(len(posted), len(suggestions) - len(fresh), outside, len(rest))

@@ -51,20 +51,49 @@ def head_sha(repo: Repository, ref: str) -> str:
     return data["sha"]
 
 
-def commit_fixes(repo: Repository, branch: str, expected_head: str, fixes: list[FileFix], message: str) -> str:
-    """Commit each fixed file to `branch`, which must still be at `expected_head`. Never forces."""
+def commit_fixes(repo: Repository, branch: str, expected_head: str, fixes: list[FileFix], message: str,
+                 retry=None) -> str:
+    """Commit every fixed file to `branch` in one commit, or change nothing.
+
+    Through the Git Data API: a blob per file, one tree on top of the analysed commit's tree, one
+    commit whose parent is that commit, then the branch moved to it with `force: false` — GitHub
+    refuses the move unless it is a fast-forward, so a branch that moved meanwhile is never
+    overwritten. If the move's answer is lost (a 502 that GitHub applied), the branch is read
+    again: pointing at the new commit means the fix landed.
+    """
+    retry = retry or (lambda call, what: call())
+    requester, base = repo.requester, repo.url
     if head_sha(repo, branch) != expected_head:
         raise Conflict(f"{branch} moved from {expected_head[:7]} while the fix was prepared")
-    last = expected_head
-    for fix in fixes:
-        try:
-            result = repo.update_file(fix.path, message, fix.content, fix.blob_sha, branch=branch)
-        except GithubException as exc:
-            if exc.status in CONFLICT_STATUSES:
-                raise Conflict(f"{fix.path} changed on {branch} while the fix was prepared") from exc
-            raise
-        last = result["commit"].sha
-    return last
+    _h, parent = retry(lambda: requester.requestJsonAndCheck("GET", f"{base}/git/commits/{expected_head}"),
+                       "read commit")
+    entries = []
+    for fix in fixes:  # creating a blob twice gives the same blob: safe to retry
+        _h, blob = retry(lambda fix=fix: requester.requestJsonAndCheck(
+            "POST", f"{base}/git/blobs", input={"content": fix.content, "encoding": "utf-8"}), "create blob")
+        entries.append({"path": fix.path, "mode": "100644", "type": "blob", "sha": blob["sha"]})
+    _h, tree = retry(lambda: requester.requestJsonAndCheck(
+        "POST", f"{base}/git/trees", input={"base_tree": parent["tree"]["sha"], "tree": entries}), "create tree")
+    _h, commit = retry(lambda: requester.requestJsonAndCheck(
+        "POST", f"{base}/git/commits", input={"message": message, "tree": tree["sha"], "parents": [expected_head]}),
+        "create commit")
+    _move_branch(repo, branch, commit["sha"], expected_head)
+    return commit["sha"]
+
+
+def _move_branch(repo: Repository, branch: str, new_sha: str, expected_head: str) -> None:
+    ref = f"{repo.url}/git/refs/heads/{quote(branch, safe='/')}"
+    try:
+        repo.requester.requestJsonAndCheck("PATCH", ref, input={"sha": new_sha, "force": False})
+    except GithubException as exc:
+        if exc.status in CONFLICT_STATUSES:
+            raise Conflict(f"{branch} moved while the fix was prepared; nothing was changed") from exc
+        now = head_sha(repo, branch)  # was the move applied before the error?
+        if now == new_sha:
+            return
+        if now != expected_head:
+            raise Conflict(f"{branch} moved while the fix was prepared; nothing was changed") from exc
+        repo.requester.requestJsonAndCheck("PATCH", ref, input={"sha": new_sha, "force": False})
 
 
 def create_branch(repo: Repository, name: str, sha: str) -> str:
@@ -72,8 +101,18 @@ def create_branch(repo: Repository, name: str, sha: str) -> str:
     return name
 
 
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def safe_comment(reason: str, limit: int = 200) -> str:
+    """A reason that stays one YAML comment: every kind of line break and control character gone."""
+    return _CONTROL.sub("", _LINE_BREAKS.sub(" ", reason)).strip()[:limit]
+
+
 def config_with_ignored(current: str | None, rule: str, reason: str) -> str:
     """The configuration text with `rule` added to `ignore`, the reason kept as a comment."""
+    reason = safe_comment(reason)
     comment = f"  # {reason}" if reason else ""
     if not current or not current.strip():
         return f"ignore:\n  - {rule}{comment}\n"

@@ -1,69 +1,104 @@
-"""The check job: read a commit, scan it, publish the check run and the pull request review."""
+"""The check job: read a commit, scan it, publish the check run (one write) and the review."""
 
 from __future__ import annotations
 
 import logging
 
 from app import __version__
-from app.engine.models import Notice
-from app.engine.ruleset import RuleSet
+from app.engine.models import Notice, Report
 from app.engine.scan import scan
 from app.github.calls import describe
-from app.github.checks import CheckRuns, conclusion_for, title_for
-from app.github.client import GitHubApp
-from app.github.repository import read_commit
+from app.github.checks import CheckRuns, annotation, conclusion_for, config_annotation, title_for
+from app.github.limits import Budget, BudgetExceeded
+from app.github.repository import RepositoryView, read_commit
 from app.github.reviews import review_pull_request
-from app.jobs.store import Store
+from app.metrics import RATE_REMAINING
 from app.report.templating import render
-from app.settings import Settings
-from app.webhooks.work import CheckRequest
+from app.state.work import CheckRequest
 
 log = logging.getLogger("openwashing.jobs")
-MAX_FINDINGS_LISTED = 100  # in the summary table; every finding is an annotation anyway
+MAX_FINDINGS_LISTED = 100  # in the summary table; annotations carry up to MAX_ANNOTATIONS
 # The check run's button; GitHub allows label <= 20, description <= 40, identifier <= 20 characters.
 FIX_ACTIONS = [{"label": "Fix wording", "description": "Commit the suggested wording", "identifier": "fix"}]
 
 
-def run_check(app: GitHubApp, store: Store, settings: Settings, ruleset: RuleSet, work: CheckRequest,
-              delivery_id: str) -> dict:
-    """Analyse one commit and publish; on failure complete the run as neutral, then re-raise."""
-    gh = app.installation(work.installation_id)
-    checks = CheckRuns(gh, store, settings, work.repo, work.sha)
-    run = None
+def run_check(ctx, work: CheckRequest, delivery_id: str, attempt: int = 1) -> dict:
+    """Analyse one commit and publish. A job that cannot finish still completes its check run,
+    with a conclusion that does not pass a required check and the reason, then re-raises."""
+    gh = ctx.github.installation(work.installation_id)
+    checks = CheckRuns(gh, ctx.store, ctx.settings, work.repo, work.sha, ctx.retry)
+    budget = ctx.budget()
+    look_first = attempt > 1 or work.reason.endswith("rerequested")
     try:
-        run = checks.start(delivery_id)
-        view = read_commit(gh, store, work.repo, work.sha, ruleset, app.configs)
-        report = scan(view.snapshot, view.config, ruleset)
-        if view.truncated:
-            report.notices.append(Notice("(tree)", "GitHub truncated the file tree; some paths were not seen"))
-        conclusion = conclusion_for(report, view.config.fail_on, view.config_error)
-        summary = render("check_summary.md.j2", assessment=report.assessment, findings=report.findings,
-                         notices=report.notices, config_error=view.config_error,
-                         config=_config_rows(view.config), sources=view.config_sources, version=__version__,
-                         sha=work.sha, truncated=view.truncated, max_listed=MAX_FINDINGS_LISTED,
-                         documents=report.documents)
-        fixable = any(f.replacement is not None for f in report.findings)
-        outcome = checks.complete(run, report, summary, title_for(report, view.config_error), conclusion,
-                                  view.config_error, FIX_ACTIONS if fixable else None)
-        result = {"check_run_id": outcome.check_run_id, "conclusion": conclusion,
-                  "annotations": outcome.annotations, "findings": len(report.findings),
-                  "level": report.assessment.level.value, "html_url": getattr(run, "html_url", None)}
+        view, report = analyse(ctx, gh, work.repo, work.sha, budget)
+        result = _publish(ctx, checks, work, view, report, delivery_id, look_first)
         if work.pull_number:
-            review = review_pull_request(gh, settings, work.repo, work.pull_number, work.sha, report.findings,
-                                         view.texts, getattr(run, "html_url", None))
+            review = review_pull_request(gh, ctx.store, ctx.settings, work.repo, work.pull_number, work.sha,
+                                         report.findings, view.texts, result["html_url"], ctx.retry)
             result["review_comments"] = review.posted
-        remaining, limit = gh.requester.rate_limiting
-        log.info("checked %s@%s: %s; x-ratelimit-remaining %s of %s for installation %s",
-                 work.repo, work.sha[:12], result, remaining, limit, work.installation_id)
+        _log_rate(gh, work, result)
         return result
     except Exception as exc:
-        explanation = (f"The check stopped before it could finish: {describe(exc)}. It was retried with "
-                       "backoff and then given up; push again or press “Re-run” to try once more.")
-        try:
-            checks.fail_neutral(run, explanation, delivery_id)
-        except Exception as inner:  # GitHub itself may be unreachable; the delivery stays failed
-            log.error("could not complete %s@%s as neutral: %s", work.repo, work.sha[:12], describe(inner))
+        could_not_check(ctx, work, delivery_id, exc, checks)
         raise
+
+
+def analyse(ctx, gh, repo: str, sha: str, budget: Budget) -> tuple[RepositoryView, Report]:
+    view = read_commit(gh, ctx.store, repo, sha, ctx.ruleset, ctx.github.configs, budget, ctx.retry)
+    report = scan(view.snapshot, view.config, ctx.ruleset)
+    budget.check_time()
+    if view.truncated:
+        report.notices.append(Notice("(tree)", "GitHub truncated the file tree; some paths were not seen"))
+    if view.over_budget:
+        report.notices.append(Notice("(job)", f"{len(view.over_budget):,} files were not read: the job's "
+                                              "reading allowance was used up"))
+    return view, report
+
+
+def _publish(ctx, checks: CheckRuns, work: CheckRequest, view: RepositoryView, report: Report,
+             delivery_id: str, look_first: bool) -> dict:
+    limit = ctx.settings.max_annotations
+    conclusion = conclusion_for(report, view.config.fail_on, view.config_error, view.unreadable)
+    annotations = [annotation(f) for f in report.findings[:limit]]
+    if view.config_error:
+        annotations.insert(0, config_annotation(view.config_error))
+    summary = render("check_summary.md.j2", assessment=report.assessment, findings=report.findings,
+                     notices=report.notices, config_error=view.config_error, config=_config_rows(view.config),
+                     sources=view.config_sources, version=__version__, sha=work.sha, truncated=view.truncated,
+                     max_listed=MAX_FINDINGS_LISTED, max_annotations=limit, documents=report.documents,
+                     unreadable=view.unreadable)
+    fixable = any(f.replacement is not None for f in report.findings)
+    title = ("Could not check: " if view.unreadable else "") + title_for(report, view.config_error)
+    outcome = checks.publish(conclusion, title, summary, annotations, FIX_ACTIONS if fixable else None,
+                             delivery_id, look_first, ctx.public_url(work.repo))
+    return {"check_run_id": outcome.check_run_id, "conclusion": conclusion, "annotations": outcome.annotations,
+            "findings": len(report.findings), "level": report.assessment.level.value,
+            "html_url": outcome.html_url, "writes": outcome.writes}
+
+
+def could_not_check(ctx, work: CheckRequest, delivery_id: str, exc: Exception, checks: CheckRuns | None = None) -> None:
+    """Complete the run as `timed_out` or `failure` with the reason: never `neutral`, which a
+    required check would count as passing, and never left in progress."""
+    if checks is None:
+        gh = ctx.github.installation(work.installation_id)
+        checks = CheckRuns(gh, ctx.store, ctx.settings, work.repo, work.sha, ctx.retry)
+    details_url = ctx.public_url(work.repo)
+    timed_out = isinstance(exc, BudgetExceeded)
+    reason = describe(exc)
+    summary = render("check_failed.md.j2", reason=reason, timed_out=timed_out)
+    try:
+        checks.publish("timed_out" if timed_out else "failure", "openwashing could not check this commit",
+                       summary, [], None, delivery_id, look_first=True, details_url=details_url)
+    except Exception as inner:  # GitHub itself may be unreachable; the delivery stays failed and is retried
+        log.error("could not complete the check run of %s@%s: %s", checks.full_name, checks.sha[:12],
+                  describe(inner))
+
+
+def _log_rate(gh, work: CheckRequest, result: dict) -> None:
+    remaining, limit = gh.requester.rate_limiting
+    RATE_REMAINING.labels(str(work.installation_id)).set(remaining)
+    log.info("checked %s@%s: %s; x-ratelimit-remaining %s of %s for installation %s",
+             work.repo, work.sha[:12], result, remaining, limit, work.installation_id)
 
 
 def _config_rows(config) -> dict[str, str]:

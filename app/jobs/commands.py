@@ -15,10 +15,9 @@ from app.engine import licenses as lic
 from app.engine.config import CONFIG_PATH
 from app.engine.models import Report
 from app.engine.ruleset import RuleSet
-from app.engine.scan import scan
-from app.github.calls import describe, with_backoff
+from app.github.calls import describe
 from app.github.limits import MAX_COMMENT_CHARS, truncate
-from app.github.repository import RepositoryView, read_commit
+from app.github.repository import RepositoryView
 from app.github.writes import (
     Conflict,
     commit_fixes,
@@ -27,10 +26,11 @@ from app.github.writes import (
     create_branch,
     fixed_files,
     head_sha,
+    safe_comment,
 )
-from app.jobs.check import run_check
+from app.jobs.check import analyse, run_check
 from app.report.templating import render
-from app.webhooks.work import CheckRequest, CommandRequest
+from app.state.work import CheckRequest, CommandRequest
 
 log = logging.getLogger("openwashing.commands")
 WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
@@ -44,14 +44,14 @@ class Context:
     request: CommandRequest
     delivery_id: str
     _permission: str | None = field(default=None)
+    _scans: dict = field(default_factory=dict)  # sha -> (view, report): one analysis per comment
 
     @property
     def ruleset(self) -> RuleSet:
         return self.runtime.ruleset
 
     def retry(self, call: Callable, what: str):
-        s = self.runtime.settings
-        return with_backoff(call, s.max_retries, s.retry_base_seconds, what)
+        return self.runtime.retry(call, what)
 
     def permission(self) -> str:
         if self._permission is None:
@@ -128,8 +128,7 @@ def _check(ctx: Context, args: str) -> str:
     sha, _branch, _same = ctx.target()
     r = ctx.request
     pull = r.number if r.is_pull_request else None
-    result = run_check(ctx.runtime.github, ctx.runtime.store, ctx.runtime.settings, ctx.ruleset,
-                       CheckRequest(r.repo, sha, r.installation_id, "command", pull), ctx.delivery_id)
+    result = run_check(ctx.runtime, CheckRequest(r.repo, sha, r.installation_id, "command", pull), ctx.delivery_id)
     return render("reply_check.md.j2", sha=sha, result=result)
 
 
@@ -152,15 +151,21 @@ def _explain(ctx: Context, args: str) -> str:
 
 
 def _scan_at(ctx: Context, sha: str) -> tuple[RepositoryView, Report]:
-    view = read_commit(ctx.gh, ctx.runtime.store, ctx.request.repo, sha, ctx.ruleset, ctx.runtime.github.configs)
-    return view, scan(view.snapshot, view.config, ctx.ruleset)
+    """The analysis of a commit, made once per comment however many commands ask for it."""
+    if sha not in ctx._scans:
+        ctx._scans[sha] = analyse(ctx.runtime, ctx.gh, ctx.request.repo, sha, ctx.runtime.budget())
+    return ctx._scans[sha]
 
 
 def _fix(ctx: Context, args: str) -> str:
     r = ctx.request
     sha, branch, same_repo = ctx.target()
-    in_place = r.is_pull_request and same_repo and branch is not None
-    if not in_place:  # an issue, a fork's pull request, a commit: propose the fix in a new pull request
+    if r.is_pull_request and not same_repo:
+        # The wording to fix is the fork's; the app may not write there, and fixing the default
+        # branch instead would change text the pull request never touched.
+        return render("reply_fork.md.j2", sha=sha)
+    in_place = r.is_pull_request and branch is not None
+    if not in_place:  # an issue, or a commit: propose the fix in a new pull request
         sha = ctx.retry(lambda: head_sha(ctx.repo, r.default_branch), "read default branch")
     view, report = _scan_at(ctx, sha)
     fixes = fixed_files(report.findings, view.texts, view.blob_shas)
@@ -168,10 +173,10 @@ def _fix(ctx: Context, args: str) -> str:
         return render("reply_nothing_to_fix.md.j2", sha=sha)
     message = f"Use honest openness wording ({sum(f.applied for f in fixes)} places)\n\nProposed by openwashing."
     if in_place:
-        commit = commit_fixes(ctx.repo, branch, sha, fixes, message)
+        commit = commit_fixes(ctx.repo, branch, sha, fixes, message, ctx.retry)
         return render("reply_fixed.md.j2", fixes=fixes, branch=branch, commit=commit, pull=None)
     name = create_branch(ctx.repo, f"openwashing/fix-{sha[:7]}-{int(time.time())}", sha)
-    commit = commit_fixes(ctx.repo, name, sha, fixes, message)
+    commit = commit_fixes(ctx.repo, name, sha, fixes, message, ctx.retry)
     pull = ctx.repo.create_pull(base=r.default_branch, head=name, title="Use honest openness wording",
                                 body=render("pr_fix_body.md.j2", fixes=fixes, request=r), maintainer_can_modify=True)
     return render("reply_fixed.md.j2", fixes=fixes, branch=name, commit=commit, pull=pull.html_url or pull.number)
@@ -184,7 +189,7 @@ def _ignore(ctx: Context, args: str) -> str:
     rule = ctx.ruleset.claim(parts[0])
     if rule is None:
         return render("reply_unknown_id.md.j2", identifier=parts[0])
-    reason = parts[1].replace("\n", " ").strip() if len(parts) > 1 else ""
+    reason = safe_comment(parts[1]) if len(parts) > 1 else ""
     r = ctx.request
     base = ctx.retry(lambda: head_sha(ctx.repo, r.default_branch), "read default branch")
     current, blob = config_text(ctx.repo, base)

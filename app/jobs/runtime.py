@@ -1,26 +1,29 @@
-"""What a worker does with a queued delivery, and how the app recovers lost or missed work."""
+"""What a worker does with a queued delivery: take the installation's turn, run the job within its
+budget, record the outcome. A job never waits for a turn inside a worker: it goes back to the
+queue for as long as the turn is taken."""
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-from dataclasses import dataclass
+import socket
+import time
+import uuid
+from dataclasses import dataclass, field
 
 from app.engine.ruleset import RuleSet, default_ruleset
-from app.github.calls import describe
+from app.github.calls import describe, with_backoff
 from app.github.client import GitHubApp
-from app.jobs.check import run_check
-from app.jobs.commands import run_commands
-from app.jobs.locks import installation_turn
-from app.jobs.store import Store
+from app.github.limits import Budget
+from app.jobs import queue as jobs_queue
+from app.metrics import JOB_SECONDS
 from app.settings import Settings
-from app.webhooks import handlers  # noqa: F401  (registers the handlers)
-from app.webhooks.handlers.installation import InstallationChange
-from app.webhooks.router import router
-from app.webhooks.work import CheckRequest, CommandRequest, work_from_dict
+from app.state.store import Store, open_store
+from app.state.turns import FileTurns, RedisTurns, StoreTurns, Turn
+from app.state.work import BackfillRequest, CheckRequest, CommandRequest, InstallationChange, work_from_dict
 
 log = logging.getLogger("openwashing.jobs")
+LEASE_MARGIN_SECONDS = 60  # beyond the time budget, before a silent job counts as dead
 
 
 @dataclass
@@ -29,53 +32,97 @@ class Runtime:
     store: Store
     github: GitHubApp
     ruleset: RuleSet
+    turns: object
+    queue: object
+    worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
 
     @classmethod
-    def create(cls, settings: Settings, store: Store | None = None) -> Runtime:
-        return cls(settings, store or Store(settings.database_path), GitHubApp(settings), default_ruleset())
+    def create(cls, settings: Settings, queue=None, store: Store | None = None) -> Runtime:
+        store = store or open_store(settings.database_url)
+        return cls(settings, store, GitHubApp(settings), default_ruleset(), make_turns(settings, store),
+                   queue or jobs_queue.create_queue(settings))
+
+    # What jobs use ------------------------------------------------------------------------------
+
+    def retry(self, call, what: str):
+        return with_backoff(call, self.settings.max_retries, self.settings.retry_base_seconds, what)
+
+    def budget(self) -> Budget:
+        s = self.settings
+        return Budget(s.job_time_budget_seconds, s.max_documents, s.max_blob_bytes)
+
+    def public_url(self, repo: str) -> str | None:
+        base = self.settings.public_url
+        return f"{base.rstrip('/')}/report/{repo}" if base else None
+
+    # Running one delivery's work ---------------------------------------------------------------
 
     def run(self, delivery_id: str, work: dict) -> None:
         """Do one unit of work. Failures are recorded on the delivery, never dropped silently."""
         request = work_from_dict(work)
-        self.store.release_job(request.key)
-        self.store.set_state(delivery_id, "processing")
+        if self.store.state(delivery_id) in ("done", "failed", "ignored"):
+            return  # a duplicate task (a requeue raced the original): the work is done
+        turn = self.turns.take(request.installation_id)
+        if not isinstance(turn, Turn):
+            jobs_queue.enqueue(self.queue, delivery_id, work, delay=turn)  # back to the queue, worker freed
+            return
         try:
-            with installation_turn(self.lock_dir, request.installation_id, self.settings.write_interval_seconds):
-                if isinstance(request, CommandRequest):
-                    run_commands(self, request, delivery_id)
-                else:
-                    run_check(self.github, self.store, self.settings, self.ruleset, request, delivery_id)
+            self._run_in_turn(request, delivery_id)
+        finally:
+            self.turns.give_back(turn)
+
+    def _run_in_turn(self, request, delivery_id: str) -> None:
+        lease = self.settings.job_time_budget_seconds + LEASE_MARGIN_SECONDS
+        attempt = self.store.start_job(delivery_id, self.worker_id, lease)
+        self.store.release_job(request.key)
+        if attempt > self.settings.max_job_attempts:
+            self._give_up(request, delivery_id, attempt)
+            return
+        started, outcome = time.monotonic(), "done"
+        try:
+            self._dispatch(request, delivery_id, attempt)
             self.store.set_state(delivery_id, "done")
         except Exception as exc:
+            outcome = "failed"
             log.error("delivery %s failed: %s", delivery_id, describe(exc))
             self.store.set_state(delivery_id, "failed", describe(exc))
+        finally:
+            kind = type(request).__name__.removesuffix("Request").lower()
+            JOB_SECONDS.labels(kind, outcome).observe(time.monotonic() - started)
 
-    @property
-    def lock_dir(self) -> str:
-        return os.path.splitext(os.path.abspath(self.settings.database_path))[0] + ".locks"
+    def _dispatch(self, request, delivery_id: str, attempt: int) -> None:
+        from app.jobs.backfill import run_backfill
+        from app.jobs.check import run_check
+        from app.jobs.commands import run_commands
+        if isinstance(request, CommandRequest):
+            run_commands(self, request, delivery_id)
+        elif isinstance(request, BackfillRequest):
+            run_backfill(self, request, delivery_id)
+        else:
+            run_check(self, request, delivery_id, attempt)
+
+    def _give_up(self, request, delivery_id: str, attempt: int) -> None:
+        """A job that keeps dying (it takes its worker with it) is stopped, and said so."""
+        reason = f"the job was started {attempt - 1} times and never finished; it has been given up"
+        log.error("delivery %s: %s", delivery_id, reason)
+        self.store.set_state(delivery_id, "failed", reason)
+        if isinstance(request, CheckRequest):
+            from app.jobs.check import could_not_check
+            could_not_check(self, request, delivery_id, RuntimeError(reason))
 
     def apply(self, change: InstallationChange) -> None:
+        self.store.apply_change(change)
         if change.deleted:
-            self.store.forget_installation(change.installation_id)
             self.github.forget_installation(change.installation_id)
-            return
-        current = set(self.store.installation_repositories(change.installation_id) or [])
-        repos = (current | set(change.added)) - set(change.removed)
-        self.store.save_installation(change.installation_id, change.account, sorted(repos))
 
 
-def route(event: str, payload: dict) -> tuple[list[CheckRequest | CommandRequest], list[InstallationChange]]:
-    work = router.route(event, payload)
-    return ([w for w in work if isinstance(w, CheckRequest | CommandRequest)],
-            [w for w in work if isinstance(w, InstallationChange)])
-
-
-def stored_work(store: Store, delivery_id: str) -> list[CheckRequest | CommandRequest]:
-    record = store.delivery(delivery_id)
-    if record is None:
-        return []
-    event, _action, payload, _state = record
-    try:
-        return route(event, json.loads(payload))[0]
-    except (ValueError, KeyError, TypeError):
-        return []
+def make_turns(settings: Settings, store: Store):
+    """Redis keys with a Redis queue; leases in the store with PostgreSQL; lock files otherwise."""
+    lease = settings.job_time_budget_seconds + LEASE_MARGIN_SECONDS
+    if settings.queue_is_redis:
+        import redis
+        return RedisTurns(redis.Redis.from_url(settings.queue_url), settings.key_prefix,
+                          settings.write_interval_seconds, lease)
+    if not settings.is_sqlite:
+        return StoreTurns(store, settings.write_interval_seconds, lease)
+    return FileTurns(f"{settings.local_base}.locks", settings.write_interval_seconds)

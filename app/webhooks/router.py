@@ -30,3 +30,12 @@ class Router:
 
 
 router = Router()
+
+
+def route(event: str, payload: dict) -> tuple[list, list]:
+    """The work and the installation changes a delivery asks for."""
+    from app.state.work import InstallationChange
+    from app.webhooks import handlers  # noqa: F401 - registers the handlers
+    work = router.route(event, payload)
+    return ([w for w in work if not isinstance(w, InstallationChange)],
+            [w for w in work if isinstance(w, InstallationChange)])

@@ -1,4 +1,11 @@
-"""The FastAPI receiver: verify, store, acknowledge; the queue does the work."""
+"""The FastAPI receiver: verify, store, acknowledge; the queue does the work.
+
+Everything before the signature is checked is bounded: bodies larger than GitHub ever sends are
+refused, bodies that stop arriving time out, and all bodies being read at once share a byte
+budget. Deliveries are stored off the event loop by one writer thread, many per transaction,
+each in its own savepoint; an answer never waits longer than STORE_TIMEOUT_SECONDS (GitHub gives
+up at 10 s), and /healthz never touches the store.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +13,27 @@ import asyncio
 import gc
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
-from app import __version__
+from app import __version__, metrics
 from app.engine.ruleset import default_ruleset
-from app.jobs.queue import create_queue, requeue_lost_work, start_workers
-from app.jobs.runtime import Runtime, route
+from app.jobs import queue as jobs_queue
 from app.settings import Settings
+from app.state.store import Incoming, Store, open_store
+from app.state.work import queued_form
+from app.webhooks.router import route
 from app.webhooks.signature import is_valid
 
 log = logging.getLogger("openwashing.webhooks")
 MAX_BODY_BYTES = 25 * 1024 * 1024  # GitHub caps payloads at 25 MB
+BODY_BUDGET_BYTES = 64 * 1024 * 1024  # bodies being read at once, before any signature is known
+BODY_TIMEOUT_SECONDS = 10.0
+STORE_TIMEOUT_SECONDS = 8.0
 
 
 def _answer(status: int, message: str, **extra: object) -> JSONResponse:
@@ -30,46 +43,54 @@ def _answer(status: int, message: str, **extra: object) -> JSONResponse:
 def create_app(settings: Settings, *, start_worker: bool = True, redeliver: bool = True) -> FastAPI:
     """The web app. `start_worker=False` gives a receiver only (workers run elsewhere)."""
     default_ruleset()  # rule files are validated before the first delivery arrives
-    runtime = Runtime.create(settings)
-    queue = create_queue(settings.database_path)
+    store = open_store(settings.database_url)
+    queue = jobs_queue.create_queue(settings)
+    writer = DeliveryWriter(store, queue)
+    bodies = BodyBudget(BODY_BUDGET_BYTES)
     secret = settings.github_webhook_secret.get_secret_value()
-    writer = DeliveryWriter(runtime, queue)
+    background: list = []
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        consumer = None
         gc.freeze()  # what start-up allocated is permanent; keep it out of collections under load
         if start_worker:
-            requeue_lost_work(queue, runtime)
-            consumer = start_workers(queue, runtime, settings.workers, settings.worker_type)
-            if redeliver:
-                from app.github.deliveries import redeliver_missed
-                redeliver_missed(runtime.github, runtime.store, settings)
+            background.extend(start_background(settings, queue, store, redeliver))
         yield
+        for part in reversed(background):
+            part.stop()
         writer.close()
-        if consumer:
-            consumer.stop(graceful=True)
+        store.close()
 
     app = FastAPI(title="openwashing", version=__version__, lifespan=lifespan)
-    app.state.runtime, app.state.queue, app.state.writer = runtime, queue, writer
+    app.state.store, app.state.queue, app.state.writer, app.state.background = store, queue, writer, background
 
     @app.get("/healthz")
     async def healthz() -> dict:
-        return {"status": "ok", "version": __version__}
+        return {"status": "ok", "version": __version__}  # liveness: the process answers; no store call
+
+    @app.get("/readyz")
+    async def readyz() -> JSONResponse:
+        return await asyncio.get_running_loop().run_in_executor(None, _readiness, store, queue)
+
+    @app.get("/metrics")
+    async def metrics_page() -> Response:
+        return Response(metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
     @app.post("/api/github/webhooks")
     async def receive(request: Request) -> JSONResponse:
-        body = await _read_body(request)
-        if body is None:
-            return _answer(413, "payload larger than GitHub's 25 MB limit")
+        body = await _read_body(request, bodies)
+        if isinstance(body, JSONResponse):
+            metrics.DELIVERIES.labels("rejected").inc()
+            return body
         if not is_valid(secret, body, request.headers.get("x-hub-signature-256")):
+            metrics.DELIVERIES.labels("rejected").inc()
             return _answer(401, "missing or invalid X-Hub-Signature-256")
         event, delivery = request.headers.get("x-github-event"), request.headers.get("x-github-delivery")
-        if not event or not delivery:
+        if not event or not delivery or len(delivery) > 200:
             return _answer(400, "X-GitHub-Event and X-GitHub-Delivery are required")
         try:
             payload = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             return _answer(400, "body is not valid JSON")
         if not isinstance(payload, dict):
             return _answer(400, "body is not a JSON object")
@@ -78,18 +99,77 @@ def create_app(settings: Settings, *, start_worker: bool = True, redeliver: bool
     return app
 
 
-async def _read_body(request: Request) -> bytes | None:
-    """The raw body, or None when it is larger than GitHub ever sends."""
+def start_background(settings: Settings, queue, store: Store, redeliver: bool) -> list:
+    """Workers under their supervisor, and the maintenance loop (one leader across hosts)."""
+    from app.github.instrument import count_github_calls
+    from app.jobs.maintenance import Maintenance
+    from app.jobs.runtime import Runtime
+    from app.jobs.workers import WorkerPool
+
+    count_github_calls()
+    pool = WorkerPool(queue, lambda: Runtime.create(settings, queue), settings.workers, settings.worker_type)
+    pool.start()
+    maintenance = Maintenance(Runtime.create(settings, queue, store), redeliver=redeliver).start()
+    return [pool, maintenance]
+
+
+def _readiness(store: Store, queue) -> JSONResponse:
+    try:
+        store.ping()
+        depth = jobs_queue.depth(queue)
+    except Exception as exc:  # not ready, with the reason
+        return _answer(503, f"not ready: {type(exc).__name__}")
+    return JSONResponse({"status": "ready", "queue_depth": depth})
+
+
+class BodyBudget:
+    """Bytes of request bodies being read at once: past the budget new bodies are turned away
+    (503) rather than held in memory before anyone knows whether they are signed."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.used = limit, 0
+
+    def reserve(self, size: int) -> bool:
+        if self.used + size > self.limit:
+            return False
+        self.used += size
+        return True
+
+    def release(self, size: int) -> None:
+        self.used = max(0, self.used - size)
+
+
+async def _read_body(request: Request, budget: BodyBudget) -> bytes | JSONResponse:
+    """The raw body, or the answer that refuses it: too large, too slow, or the server too busy."""
     length = request.headers.get("content-length")
-    if length and length.isdigit():
-        return None if int(length) > MAX_BODY_BYTES else await request.body()
+    declared = int(length) if length and length.isdigit() else None
+    if declared is not None and declared > MAX_BODY_BYTES:
+        return _answer(413, "payload larger than GitHub's 25 MB limit")
+    reserved = declared if declared is not None else 0
+    if not budget.reserve(reserved):
+        return _answer(503, "too many large deliveries at once; please redeliver")
+    try:
+        return await asyncio.wait_for(_collect(request, budget, declared is None), BODY_TIMEOUT_SECONDS)
+    except TimeoutError:
+        return _answer(408, "the body did not arrive in time")
+    finally:
+        budget.release(reserved)
+
+
+async def _collect(request: Request, budget: BodyBudget, count_chunks: bool) -> bytes | JSONResponse:
     chunks, size = [], 0
-    async for chunk in request.stream():  # no declared length: read, but stop at the limit
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            return None
-    return b"".join(chunks)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                return _answer(413, "payload larger than GitHub's 25 MB limit")
+            if count_chunks and not budget.reserve(len(chunk)):
+                return _answer(503, "too many large deliveries at once; please redeliver")
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        if count_chunks:
+            budget.release(sum(len(c) for c in chunks))
 
 
 @dataclass
@@ -98,95 +178,110 @@ class _Pending:
     event: str
     payload: dict
     body: bytes
-    checks: list
+    work: list
     changes: list
     problem: str | None
     future: asyncio.Future
-    loop: asyncio.AbstractEventLoop
 
 
 class DeliveryWriter:
-    """Stores deliveries and queues their work, many per transaction.
+    """Stores deliveries and queues their work, many per transaction, off the event loop.
 
-    Deliveries that arrive while the event loop is busy share one commit (group commit): the
-    first schedules a flush for the loop's next turn, and everything received until then goes
-    into that transaction. A burst costs one SQLite transaction per batch instead of per
-    request; each answer still waits until its delivery is durable.
+    Deliveries that arrive while one batch is being written wait for the next (group commit): a
+    burst costs one transaction per batch instead of per request. One writer thread does the
+    store and queue work, so the event loop keeps answering (and /healthz with it) even when the
+    database is slow or locked; an answer that cannot be given in time is a 503, and GitHub can
+    redeliver.
     """
 
     MAX_BATCH = 32
 
-    def __init__(self, runtime: Runtime, queue) -> None:
-        self.runtime, self.queue = runtime, queue
+    def __init__(self, store: Store, queue) -> None:
+        self.store, self.queue = store, queue
         self._batch: list[_Pending] = []
+        self._flushing = False
+        self._task: asyncio.Task | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="delivery-writer")
 
     async def accept(self, event: str, delivery: str, payload: dict, body: bytes) -> JSONResponse:
         try:
-            checks, changes = route(event, payload)
+            work, changes = route(event, payload)
             problem = None
-        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
             # Stored all the same, marked failed with the reason: a malformed payload loses nothing.
-            checks, changes, problem = [], [], f"unexpected payload shape: {type(exc).__name__}: {exc}"
+            work, changes, problem = [], [], f"unexpected payload shape: {type(exc).__name__}: {exc}"
         loop = asyncio.get_running_loop()
-        pending = _Pending(delivery, event, payload, body, checks, changes, problem, loop.create_future(), loop)
-        if not self._batch:
-            loop.call_soon(self._flush)
+        pending = _Pending(delivery, event, payload, body, work, changes, problem, loop.create_future())
         self._batch.append(pending)
-        return await pending.future
+        if not self._flushing:
+            self._flushing = True
+            self._task = loop.create_task(self._flush())
+        try:
+            return await asyncio.wait_for(asyncio.shield(pending.future), STORE_TIMEOUT_SECONDS)
+        except TimeoutError:
+            metrics.DELIVERIES.labels("busy").inc()
+            return _answer(503, "could not store the delivery in time; please redeliver")
+
+    async def _flush(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while self._batch:
+                batch, self._batch = self._batch[:self.MAX_BATCH], self._batch[self.MAX_BATCH:]
+                answers = await loop.run_in_executor(self._executor, self._store, batch)
+                for pending, answer in zip(batch, answers, strict=True):
+                    if not pending.future.done():
+                        pending.future.set_result(answer)
+        finally:
+            self._flushing = False
 
     def close(self) -> None:
-        if self._batch:
-            self._flush()
+        self._executor.shutdown(wait=True)
 
-    def _flush(self) -> None:
-        # Bounded batches keep the first delivery of a burst from waiting for the whole burst.
-        batch, self._batch = self._batch[:self.MAX_BATCH], self._batch[self.MAX_BATCH:]
-        if self._batch:
-            asyncio.get_running_loop().call_soon(self._flush)
-        if batch:
-            self._store(batch)
-
-    def _store(self, batch: list[_Pending]) -> None:
+    def _store(self, batch: list[_Pending]) -> list[JSONResponse]:
+        incoming = [Incoming(p.delivery, p.event, _text(p.payload.get("action")), _installation_id(p.payload),
+                             p.body if (p.work or p.changes) else b"", [queued_form(w) for w in p.work],
+                             "failed" if p.problem else "received") for p in batch]
         try:
-            results = self.runtime.store.accept_deliveries([
-                (p.delivery, p.event, _text(p.payload.get("action")), _installation_id(p.payload), p.body,
-                 [c.key for c in p.checks]) for p in batch])
-            answers = [self._follow_up(p, claimed) for p, claimed in zip(batch, results, strict=True)]
-        except Exception as exc:  # the store failed: GitHub sees an error and the delivery can be redelivered
-            log.error("could not store %d deliveries: %s", len(batch), type(exc).__name__)
-            answers = [_answer(503, "could not store the delivery; please redeliver") for _ in batch]
-        for pending, answer in zip(batch, answers, strict=True):
-            _resolve(pending.future, answer)
+            results = self.store.accept_deliveries(incoming)
+        except Exception as exc:  # the store failed: GitHub sees an error and can redeliver
+            log.error("could not store %d deliveries: %s: %s", len(batch), type(exc).__name__, exc)
+            return [_answer(503, "could not store the delivery; please redeliver") for _ in batch]
+        return [self._follow_up(p, item, result) for p, item, result in zip(batch, incoming, results, strict=True)]
 
-    def _follow_up(self, p: _Pending, claimed: list[str] | None) -> JSONResponse:
+    def _follow_up(self, p: _Pending, item: Incoming, claimed) -> JSONResponse:
+        if isinstance(claimed, Exception):
+            metrics.DELIVERIES.labels("rejected").inc()
+            return _answer(400, f"this delivery could not be stored: {type(claimed).__name__}")
         if claimed is None:
+            metrics.DELIVERIES.labels("duplicate").inc()
             return _answer(200, "duplicate delivery; already received", delivery=p.delivery)
-        store = self.runtime.store
+        metrics.DELIVERIES.labels("accepted").inc()
         if p.problem:
-            store.set_state(p.delivery, "failed", p.problem)
+            self.store.set_state(p.delivery, "failed", p.problem)
             return _answer(202, "accepted, but the payload lacks fields the app needs", delivery=p.delivery)
         for change in p.changes:
-            self.runtime.apply(change)
-        if not p.checks:
-            store.set_state(p.delivery, "done" if p.changes else "ignored")
+            self.store.apply_change(change)
+        if not p.work:
+            self.store.set_state(p.delivery, "done" if p.changes else "ignored")
             message = "accepted" if p.changes else f"ignored: {p.event}.{_text(p.payload.get('action'))}"
             return _answer(202, message, delivery=p.delivery)
-        for request in p.checks:
-            if request.key in claimed:
-                self.queue.run_work(p.delivery, request.as_dict())
+        try:
+            for queued in item.work:
+                if queued["key"] in claimed:
+                    jobs_queue.enqueue(self.queue, p.delivery, queued)
+        except Exception as exc:  # stored, so maintenance queues it later
+            log.error("stored delivery %s but could not queue it (%s); maintenance will", p.delivery,
+                      type(exc).__name__)
         return _answer(202, "queued" if claimed else "coalesced with work already queued", delivery=p.delivery)
 
 
 def _text(value: object) -> str | None:
-    return value if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    return value.encode("utf-8", "replace").decode("utf-8")[:200]  # lone surrogates cannot be stored
 
 
 def _installation_id(payload: dict) -> int | None:
     installation = payload.get("installation")
     value = installation.get("id") if isinstance(installation, dict) else None
     return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _resolve(future: asyncio.Future, answer: JSONResponse) -> None:
-    if not future.done():
-        future.set_result(answer)

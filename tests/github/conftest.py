@@ -69,7 +69,7 @@ class RunningApp:
 
     @property
     def store(self):
-        return self.app.state.runtime.store
+        return self.app.state.store
 
     def deliver(self, event: str, payload: dict | bytes, delivery: str | None = None,
                 secret: str = SECRET, signature: str | None = None) -> httpx.Response:
@@ -83,7 +83,6 @@ class RunningApp:
         self.client.close()
         self.server.should_exit = True
         self.thread.join(timeout=15)
-        self.app.state.runtime.store.close()
 
 
 @pytest.fixture

@@ -82,6 +82,13 @@ class Fault:
     body: dict = field(default_factory=lambda: {"message": "Server Error"})
 
 
+@dataclass(frozen=True)
+class Symlink:
+    """A file of a fake repository that is a symbolic link (mode 120000) to `target`."""
+
+    target: str
+
+
 @dataclass
 class Recorded:
     method: str
@@ -114,6 +121,7 @@ class FakeGitHub:
         self.faults: list[Fault] = []
         self.permissions: dict[tuple[str, str], str] = {}
         self.delay_seconds = 0.0
+        self.slow: dict[str, float] = {}  # path pattern -> seconds to wait before answering
         self.truncate_trees = False
         self._ids = itertools.count(1000)
         self.api = load_openapi()
@@ -134,10 +142,15 @@ class FakeGitHub:
     def commit(self, full_name: str, files: dict[str, str | bytes]) -> str:
         entries = []
         for path, content in sorted(files.items()):
-            data = content.encode() if isinstance(content, str) else content
+            mode = "120000" if isinstance(content, Symlink) else "100644"
+            data = content.target.encode() if isinstance(content, Symlink) else \
+                content.encode() if isinstance(content, str) else content
             sha = git_sha("blob", data)
             self.blobs[sha] = data
-            entries.append({"path": path, "mode": "100644", "type": "blob", "sha": sha, "size": len(data)})
+            entries.append({"path": path, "mode": mode, "type": "blob", "sha": sha, "size": len(data)})
+        return self._commit_entries(entries)
+
+    def _commit_entries(self, entries: list[dict], parents: tuple[str, ...] = ()) -> str:
         tree_sha = git_sha("tree", json.dumps(entries).encode())
         self.trees[tree_sha] = entries
         commit_sha = git_sha("commit", f"{tree_sha}{next(self._ids)}".encode())
@@ -207,6 +220,10 @@ class FakeGitHub:
         self._validate(method, raw_path, query, raw, request.headers)
         if self.delay_seconds:
             time.sleep(self.delay_seconds)
+        slow = next((seconds for pattern, seconds in list(self.slow.items()) if re.search(pattern, path)), 0)
+        if slow:
+            import asyncio
+            await asyncio.sleep(slow)
         with self.lock:
             fault = next((f for f in self.faults if f.method == method and re.search(f.path, path) and f.times), None)
             if fault:
@@ -221,10 +238,15 @@ class FakeGitHub:
         return response
 
     def _validate(self, method: str, path: str, query: dict, raw: bytes, headers) -> None:
-        # GitHub's {path} parameter of the contents API spans slashes; OpenAPI templates do not.
-        contents = re.fullmatch(r"/repos/([^/]+)/([^/]+)/contents/(.+)", path)
-        pattern = "/repos/{owner}/{repo}/contents/{path}" if contents else None
-        view_args = dict(zip(("owner", "repo", "path"), contents.groups(), strict=True)) if contents else None
+        # GitHub's {path} of the contents API and {ref} of the refs API span slashes; OpenAPI
+        # templates do not, so those paths are matched here and handed over with their arguments.
+        pattern = view_args = None
+        for template, regex, names in (
+                ("/repos/{owner}/{repo}/contents/{path}", r"/repos/([^/]+)/([^/]+)/contents/(.+)", "path"),
+                ("/repos/{owner}/{repo}/git/refs/{ref}", r"/repos/([^/]+)/([^/]+)/git/refs/(.+/.+)", "ref")):
+            found = re.fullmatch(regex, path)
+            if found:
+                pattern, view_args = template, dict(zip(("owner", "repo", names), found.groups(), strict=True))
         request = MockRequest("https://api.github.com", method.lower(), path, path_pattern=pattern,
                               view_args=view_args, args=query, data=raw or None, headers=dict(headers))
         for error in self.api.iter_request_errors(request):
@@ -261,7 +283,14 @@ class FakeGitHub:
             (r"/app/installations/(\d+)/access_tokens", "POST", self._token),
             (r"/app/hook/deliveries", "GET", self._list_deliveries),
             (r"/app/hook/deliveries/(\d+)/attempts", "POST", self._redeliver),
-            (repo + r"/git/trees/([0-9a-f]+)", "GET", self._tree),
+            (repo + r"/git/trees/([^/]+)", "GET", self._tree),
+            (repo + r"/git/blobs", "POST", self._create_blob),
+            (repo + r"/git/trees", "POST", self._create_tree),
+            (repo + r"/git/commits", "POST", self._create_commit),
+            (repo + r"/git/commits/([0-9a-f]+)", "GET", self._get_git_commit),
+            (repo + r"/git/refs/heads/(.+)", "PATCH", self._update_ref),
+            (r"/installation/repositories", "GET", self._installation_repos),
+            (repo, "GET", self._get_repo),
             (repo + r"/git/blobs/([0-9a-f]+)", "GET", self._blob),
             (repo + r"/contents/(.+)", "GET", self._contents),
             (repo + r"/commits/([0-9a-f]+)/check-runs", "GET", self._list_runs),
@@ -294,6 +323,9 @@ class FakeGitHub:
                             status_code=201)
 
     def _tree(self, full_name: str, sha: str, query, body) -> Response:
+        repo = self._repo(full_name)
+        if repo is not None and (sha in repo["branches"] or sha == "HEAD"):
+            sha = repo["branches"][repo["default_branch"] if sha == "HEAD" else sha]
         tree_sha = self.commits.get(sha, sha)
         if self._repo(full_name) is None or tree_sha not in self.trees:
             return JSONResponse({"message": "Not Found"}, status_code=404)
@@ -423,6 +455,8 @@ class FakeGitHub:
 
     def _resolve(self, full_name: str, ref: str) -> str | None:
         repo = self.repos[full_name]
+        if ref == "HEAD":
+            ref = repo["default_branch"]
         if ref in repo["branches"]:
             return repo["branches"][ref]
         return ref if ref in self.commits else None
@@ -498,6 +532,79 @@ class FakeGitHub:
         if permission is None:
             return JSONResponse({"message": "Not Found"}, status_code=404)
         return JSONResponse({"permission": permission, "role_name": permission, "user": {"login": user}})
+
+    # The Git Data API: blobs, trees and commits, and moving a branch only forward.
+
+    def _create_blob(self, full_name: str, query, body) -> Response:
+        data = base64.b64decode(body["content"]) if body.get("encoding") == "base64" else body["content"].encode()
+        sha = git_sha("blob", data)
+        self.blobs[sha] = data
+        return JSONResponse({"sha": sha, "url": f"{self.base_url}/repos/{full_name}/git/blobs/{sha}"}, status_code=201)
+
+    def _create_tree(self, full_name: str, query, body) -> Response:
+        base = {e["path"]: e for e in self.trees.get(body.get("base_tree"), [])}
+        for item in body["tree"]:
+            base[item["path"]] = {"path": item["path"], "mode": item["mode"], "type": "blob", "sha": item["sha"],
+                                  "size": len(self.blobs[item["sha"]])}
+        entries = [base[p] for p in sorted(base)]
+        tree_sha = git_sha("tree", json.dumps(entries).encode())
+        self.trees[tree_sha] = entries
+        return JSONResponse({"sha": tree_sha, "url": "", "truncated": False,
+                             "tree": [{**e, "url": ""} for e in entries]}, status_code=201)
+
+    def _create_commit(self, full_name: str, query, body) -> Response:
+        sha = git_sha("commit", f"{body['tree']}{body['parents']}{next(self._ids)}".encode())
+        self.commits[sha] = body["tree"]
+        self.parents = getattr(self, "parents", {})
+        self.parents[sha] = list(body["parents"])
+        self.messages = getattr(self, "messages", {})
+        self.messages[sha] = body["message"]
+        return JSONResponse(self._git_commit_json(full_name, sha), status_code=201)
+
+    def _git_commit_json(self, full_name: str, sha: str) -> dict:
+        person = {"name": "x", "email": "x@example.com", "date": "2026-01-01T00:00:00Z"}
+        return {"sha": sha, "node_id": "C", "url": "", "html_url": "", "author": person, "committer": person,
+                "message": getattr(self, "messages", {}).get(sha, ""),
+                "tree": {"sha": self.commits[sha], "url": ""},
+                "parents": [{"sha": p, "url": "", "html_url": ""} for p in getattr(self, "parents", {}).get(sha, [])],
+                "verification": {"verified": False, "reason": "unsigned", "signature": None, "payload": None,
+                                 "verified_at": None}}
+
+    def _get_git_commit(self, full_name: str, sha: str, query, body) -> Response:
+        if sha not in self.commits:
+            return JSONResponse({"message": "Not Found"}, status_code=404)
+        return JSONResponse(self._git_commit_json(full_name, sha))
+
+    def _update_ref(self, full_name: str, branch: str, query, body) -> Response:
+        repo = self.repos[full_name]
+        current = repo["branches"].get(branch)
+        if current is None:
+            return JSONResponse({"message": "Reference does not exist"}, status_code=422)
+        parents = getattr(self, "parents", {}).get(body["sha"], [])
+        if not body.get("force") and current != body["sha"] and current not in parents:
+            return JSONResponse({"message": "Update is not a fast forward"}, status_code=422)
+        repo["branches"][branch] = body["sha"]
+        repo.setdefault("commit_log", []).append({"sha": body["sha"], "branch": branch,
+                                                  "message": getattr(self, "messages", {}).get(body["sha"], "")})
+        return JSONResponse({"ref": f"refs/heads/{branch}", "node_id": "R", "url": "",
+                             "object": {"sha": body["sha"], "type": "commit", "url": ""}})
+
+    def _installation_repos(self, query, body) -> Response:
+        names = sorted(self.repos)
+        per_page, page = int(query.get("per_page", 30)), int(query.get("page", 1))
+        chunk = names[(page - 1) * per_page: page * per_page]
+        return JSONResponse({"total_count": len(names),
+                             "repositories": [self._repo_json(n) for n in chunk]})
+
+    def _repo_json(self, full_name: str) -> dict:
+        repo = self.repos[full_name]
+        return {"id": repo["id"], "name": repo["name"], "full_name": full_name, "owner": repo["owner"],
+                "default_branch": repo["default_branch"], "private": repo.get("private", False)}
+
+    def _get_repo(self, full_name: str, query, body) -> Response:
+        if full_name not in self.repos:
+            return JSONResponse({"message": "Not Found"}, status_code=404)
+        return JSONResponse(self._repo_json(full_name))
 
     def _list_deliveries(self, query, body) -> Response:
         return JSONResponse(self.hook_deliveries)

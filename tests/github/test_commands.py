@@ -92,20 +92,19 @@ def test_fix_on_a_same_repository_pull_request_commits_to_its_branch(fake, start
     app = start_app()
     text = run(app, fake, comment("/openwashing fix", number=6, pull=True), 6)
     log = fake.repos[REPO]["commit_log"]
-    assert [(c["branch"], c["path"]) for c in log] == [("feature", "README.md")]
+    assert [c["branch"] for c in log] == ["feature"]  # one commit for the whole fix
     assert fake.files_at(fake.repos[REPO]["branches"]["feature"])["README.md"].decode() == FIXED
     assert "Committed the suggested wording" in text and "`feature`" in text
-    assert not fake.calls("POST", r"/pulls$")
+    assert not fake.calls("POST", r"/pulls$") and not fake.calls("PUT", r"/contents/")
 
 
-def test_fix_on_a_fork_pull_request_opens_a_new_pull_request(fake, start_app):
+def test_fix_on_a_fork_pull_request_changes_nothing_and_says_why(fake, start_app):
     open_pull(fake, 8, head_repo="someone/aurora-fork")
     app = start_app()
     text = run(app, fake, comment("/openwashing fix", number=8, pull=True), 8)
-    [created] = [p for n, p in fake.repos[REPO]["pulls"].items() if n > 100]
-    assert created["head_ref"].startswith("openwashing/fix-") and created["base_ref"] == "main"
-    assert fake.files_at(created["head"])["README.md"].decode() == FIXED
-    assert "Opened https://github.com/acme-ai/aurora/pull/" in text
+    assert not [n for n in fake.repos[REPO]["pulls"] if n > 100]
+    assert not fake.calls("POST", r"/git/") and not fake.calls("PATCH", r"/git/refs")
+    assert "comes from a fork" in text and "nothing was changed" in text
 
 
 def test_fix_on_an_issue_opens_a_pull_request(fake, start_app):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from app.state.work import CheckRequest
 from app.webhooks.router import router
-from app.webhooks.work import CheckRequest
 
 
 def _pull_number(pulls: list[dict]) -> int | None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from app.commands.parse import MAX_COMMENT_BYTES, is_bot, parse_commands
+from app.state.work import CommandRequest
 from app.webhooks.router import router
-from app.webhooks.work import CommandRequest
 
 log = logging.getLogger("openwashing.commands")
 APP_SLUG = "openwashing"

@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from app.state.work import BackfillRequest, InstallationChange
 from app.webhooks.router import router
-
-
-@dataclass(frozen=True)
-class InstallationChange:
-    installation_id: int
-    account: str
-    added: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    deleted: bool = False
 
 
 def _names(repos: list[dict] | None) -> tuple[str, ...]:
@@ -21,9 +11,12 @@ def _names(repos: list[dict] | None) -> tuple[str, ...]:
 
 
 @router.register("installation", "created", "new_permissions_accepted", "unsuspend")
-def installed(payload: dict) -> list[InstallationChange]:
+def installed(payload: dict) -> list[InstallationChange | BackfillRequest]:
     inst = payload["installation"]
-    return [InstallationChange(inst["id"], inst["account"]["login"], added=_names(payload.get("repositories")))]
+    change = InstallationChange(inst["id"], inst["account"]["login"], added=_names(payload.get("repositories")))
+    # Backfill: an organisation sees results for all its repositories without pushing anything.
+    backfill = [BackfillRequest(inst["id"])] if payload["action"] == "created" else []
+    return [change, *backfill]
 
 
 @router.register("installation", "deleted", "suspend")
@@ -33,8 +26,9 @@ def uninstalled(payload: dict) -> list[InstallationChange]:
 
 
 @router.register("installation_repositories", "added", "removed")
-def repositories_changed(payload: dict) -> list[InstallationChange]:
+def repositories_changed(payload: dict) -> list[InstallationChange | BackfillRequest]:
     inst = payload["installation"]
-    return [InstallationChange(inst["id"], inst["account"]["login"],
-                               added=_names(payload.get("repositories_added")),
-                               removed=_names(payload.get("repositories_removed")))]
+    added = _names(payload.get("repositories_added"))
+    change = InstallationChange(inst["id"], inst["account"]["login"], added=added,
+                                removed=_names(payload.get("repositories_removed")))
+    return [change, *([BackfillRequest(inst["id"], added)] if added else [])]

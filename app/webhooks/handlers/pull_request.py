@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from app.state.work import CheckRequest
 from app.webhooks.router import router
-from app.webhooks.work import CheckRequest
 
 
 @router.register("pull_request", "opened", "synchronize", "reopened", "ready_for_review")

@@ -50,9 +50,47 @@ class CommandRequest:
         return {"kind": "command", **data}
 
 
-def work_from_dict(data: dict) -> CheckRequest | CommandRequest:
-    fields = {k: v for k, v in data.items() if k != "kind"}
+@dataclass(frozen=True)
+class BackfillRequest:
+    """Check the default branch of an installation's repositories: after an install, or when
+    repositories are added. Runs in slices within a rate budget, resuming where it stopped."""
+
+    installation_id: int
+    repositories: tuple[str, ...] = ()  # empty: every repository the installation can read
+
+    @property
+    def key(self) -> str:
+        return f"backfill:{self.installation_id}"
+
+    def as_dict(self) -> dict:
+        return {"kind": "backfill", "installation_id": self.installation_id,
+                "repositories": list(self.repositories)}
+
+
+@dataclass(frozen=True)
+class InstallationChange:
+    """Which repositories an installation may read now; applied when the delivery is stored."""
+
+    installation_id: int
+    account: str
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    deleted: bool = False
+
+
+Work = CheckRequest | CommandRequest | BackfillRequest
+
+
+def queued_form(work: Work) -> dict:
+    """The work as it is stored with its delivery and queued: plain data with its job key."""
+    return {**work.as_dict(), "key": work.key}
+
+
+def work_from_dict(data: dict) -> Work:
+    fields = {k: v for k, v in data.items() if k not in ("kind", "key")}
     if data.get("kind") == "command":
         fields["commands"] = tuple(tuple(c) for c in fields["commands"])
         return CommandRequest(**fields)
+    if data.get("kind") == "backfill":
+        return BackfillRequest(fields["installation_id"], tuple(fields.get("repositories") or ()))
     return CheckRequest(**fields)

@@ -1,0 +1,117 @@
+"""Housekeeping that exactly one process does, however many workers and hosts there are.
+
+Every worker host runs this loop; the one holding the store's "maintenance" lease does the work:
+requeue jobs whose worker vanished (their lease ran out) and deliveries stored but never queued,
+ask GitHub every REDELIVER_EVERY_MINUTES for failed deliveries (it never retries by itself),
+prune what retention no longer needs, and publish the gauges read from shared state.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+
+from app.github.calls import describe
+from app.jobs import queue as jobs_queue
+from app.metrics import BACKFILL, QUEUE_DEPTH
+
+log = logging.getLogger("openwashing.maintenance")
+TICK_SECONDS = 2.0
+LEASE_SECONDS = 15.0
+LOST_AFTER_SECONDS = 30.0  # a stored delivery not queued this long after it arrived was lost
+PRUNE_EVERY_SECONDS = 3600.0
+
+
+class Maintenance:
+    def __init__(self, runtime, redeliver: bool = True) -> None:
+        self.runtime = runtime
+        self.owner = f"maintenance:{uuid.uuid4().hex}"
+        self.redeliver = redeliver
+        self._stop = threading.Event()
+        self._next_redelivery = 0.0
+        self._next_prune = 0.0
+        self._thread = threading.Thread(target=self._loop, name="maintenance", daemon=True)
+
+    def start(self) -> Maintenance:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        while True:
+            try:
+                if self.runtime.store.try_lease("maintenance", self.owner, LEASE_SECONDS):
+                    self.tick()
+            except Exception as exc:  # a store or GitHub outage: try next round
+                log.warning("maintenance skipped a round: %s", describe(exc))
+            if self._stop.wait(TICK_SECONDS):
+                return
+
+    def tick(self, now: float | None = None) -> dict[str, int]:
+        now = now or time.time()
+        done = {"requeued_expired": self.requeue_expired(), "requeued_lost": self.requeue_lost()}
+        if self.redeliver and now >= self._next_redelivery:
+            from app.github.deliveries import redeliver_missed
+            done["redelivered"] = len(redeliver_missed(self.runtime.github, self.runtime.store,
+                                                       self.runtime.settings))
+            self._next_redelivery = now + self.runtime.settings.redeliver_every_minutes * 60
+        if now >= self._next_prune:
+            done.update(self.prune())
+            self._next_prune = now + PRUNE_EVERY_SECONDS
+        self._gauges()
+        return done
+
+    def requeue_expired(self) -> int:
+        """Jobs a dead worker held: their lease ran out, so the work goes back to the queue."""
+        store, count = self.runtime.store, 0
+        for delivery_id in store.expired_jobs():
+            count += self._requeue(delivery_id)
+        if count:
+            log.warning("requeued %d jobs whose worker stopped answering", count)
+        return count
+
+    def requeue_lost(self) -> int:
+        """Deliveries stored but not in the queue (the process died between the two)."""
+        store, queue = self.runtime.store, self.runtime.queue
+        waiting = jobs_queue.waiting_deliveries(queue)
+        count = 0
+        for delivery_id in store.unfinished():
+            record = store.delivery(delivery_id)
+            if record is None or record.state == "processing" or delivery_id in waiting:
+                continue
+            if self._age(delivery_id) > LOST_AFTER_SECONDS:
+                count += self._requeue(delivery_id)
+        if count:
+            log.warning("requeued %d deliveries that were stored but never queued", count)
+        return count
+
+    def _age(self, delivery_id: str) -> float:
+        rows = self.runtime.store.engine.query("SELECT received_at FROM deliveries WHERE id = ?", (delivery_id,))
+        return time.time() - rows[0][0] if rows else 0.0
+
+    def _requeue(self, delivery_id: str) -> int:
+        record = self.runtime.store.delivery(delivery_id)
+        if record is None or not record.work:
+            self.runtime.store.set_state(delivery_id, "failed", "no stored work to run again")
+            return 0
+        self.runtime.store.set_state(delivery_id, "queued")
+        for item in record.work:
+            jobs_queue.enqueue(self.runtime.queue, delivery_id, item)
+        return 1
+
+    def prune(self) -> dict[str, int]:
+        s = self.runtime.settings
+        pruned = self.runtime.store.prune(s.retention_days * 86400, s.blob_retention_days * 86400)
+        pruned["lock_files_removed"] = self.runtime.turns.prune(s.retention_days * 86400)
+        log.info("pruned: %s", pruned)
+        return pruned
+
+    def _gauges(self) -> None:
+        QUEUE_DEPTH.set(jobs_queue.depth(self.runtime.queue))
+        for (installation, state), count in self.runtime.store.backfill_progress().items():
+            BACKFILL.labels(str(installation), state).set(count)

@@ -1,0 +1,149 @@
+"""Turns per installation: one job at a time, and WRITE_INTERVAL_SECONDS between one job's last
+write and the next job's start, however many workers and hosts there are.
+
+Taking a turn never waits: `take` answers with a Turn, or with the seconds to wait, and the job
+goes back to the queue for that long instead of holding a worker (a slow installation must not
+occupy the workers other installations need). A turn is a lease: a worker killed mid-job loses
+it when the lease runs out, and the next job takes over.
+
+Three backends, one behaviour: lock files on the local disk (the SQLite default, one host),
+leases in the store (PostgreSQL, several hosts), keys in Redis (several hosts, with the queue).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BUSY_RETRY_SECONDS = 0.5  # how soon a job whose installation is busy tries again
+
+
+@dataclass
+class Turn:
+    installation_id: int
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
+    handle: object = None
+
+
+class FileTurns:
+    """flock on a file per installation (released by the kernel when a process dies); the file
+    holds when the next job may start."""
+
+    def __init__(self, directory: str, interval: float) -> None:
+        self.folder = Path(directory)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.interval = interval
+
+    def take(self, installation_id: int) -> Turn | float:
+        path = self.folder / f"installation-{installation_id}.lock"
+        handle = open(path, "a+")  # noqa: SIM115 - held open for the length of the turn
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return BUSY_RETRY_SECONDS
+        handle.seek(0)
+        wait = _float(handle.read()) - time.time()
+        if wait > 0:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+            return min(wait, self.interval)
+        return Turn(installation_id, handle=handle)
+
+    def give_back(self, turn: Turn) -> None:
+        handle = turn.handle
+        handle.seek(0)
+        handle.truncate()
+        handle.write(repr(time.time() + self.interval))
+        handle.flush()
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+    def prune(self, older_than_seconds: float) -> int:
+        """Lock files of installations that have not run for a long time."""
+        removed, limit = 0, time.time() - older_than_seconds
+        for path in self.folder.glob("installation-*.lock"):
+            try:
+                if path.stat().st_mtime < limit:
+                    path.unlink()
+                    removed += 1
+            except OSError:
+                pass
+        return removed
+
+
+class StoreTurns:
+    """Leases in the store's `leases` table: works wherever the store is shared (PostgreSQL)."""
+
+    def __init__(self, store, interval: float, lease_seconds: float) -> None:
+        self.store, self.interval, self.lease_seconds = store, interval, lease_seconds
+
+    def take(self, installation_id: int) -> Turn | float:
+        name = f"installation:{installation_id}"
+        wait = self.store.lease_next_start(name) - time.time()
+        if wait > 0:
+            return min(wait, self.interval)
+        turn = Turn(installation_id)
+        if not self.store.try_lease(name, turn.token, self.lease_seconds):
+            return BUSY_RETRY_SECONDS
+        return turn
+
+    def give_back(self, turn: Turn) -> None:
+        self.store.end_lease(f"installation:{turn.installation_id}", turn.token, time.time() + self.interval)
+
+    def prune(self, older_than_seconds: float) -> int:
+        return 0  # expired leases are pruned with the store
+
+
+# Release only our own lock, and set the next start in the same step.
+_RELEASE = """
+if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end
+redis.call('set', KEYS[2], ARGV[2], 'PX', ARGV[3])
+return 1
+"""
+
+
+class RedisTurns:
+    """SET NX with an expiry per installation, and a key holding when the next job may start."""
+
+    def __init__(self, client, prefix: str, interval: float, lease_seconds: float) -> None:
+        self.client, self.prefix = client, prefix
+        self.interval, self.lease_seconds = interval, lease_seconds
+        self._release = client.register_script(_RELEASE)
+
+    def _keys(self, installation_id: int) -> tuple[str, str]:
+        return f"{self.prefix}:turn:{installation_id}", f"{self.prefix}:next:{installation_id}"
+
+    def take(self, installation_id: int) -> Turn | float:
+        lock, pace = self._keys(installation_id)
+        wait = _float(self.client.get(pace)) - time.time()
+        if wait > 0:
+            return min(wait, self.interval)
+        turn = Turn(installation_id)
+        if not self.client.set(lock, turn.token, nx=True, px=int(self.lease_seconds * 1000)):
+            return BUSY_RETRY_SECONDS
+        return turn
+
+    def give_back(self, turn: Turn) -> None:
+        lock, pace = self._keys(turn.installation_id)
+        keep_ms = int(max(self.interval, 1) * 1000) + 60_000
+        self._release(keys=[lock, pace], args=[turn.token, repr(time.time() + self.interval), keep_ms])
+
+    def prune(self, older_than_seconds: float) -> int:
+        return 0  # keys expire by themselves
+
+
+def _float(value) -> float:
+    try:
+        return float(value.decode() if isinstance(value, bytes) else value)
+    except (TypeError, ValueError, AttributeError):
+        return 0.0
+
+
+def lock_directory(database_url: str) -> str:
+    path = database_url[len("sqlite:///"):] or "openwashing.sqlite3"
+    return os.path.splitext(os.path.abspath(path))[0] + ".locks"
