@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     blob_retention_days: float = Field(7, gt=0, description="how long unused cached files are kept")
     log_format: Literal["text", "json"] = Field("text", description="text, or JSON lines")
     max_job_attempts: int = Field(3, ge=1, description="times a job is started before it is given up")
+    lease_margin_seconds: float = Field(60, gt=0, description="beyond the time budget, before a silent job's "
+                                                              "worker counts as dead")
+    lost_after_seconds: float = Field(30, gt=0, description="how long a stored delivery may wait unqueued")
+    github_timeout_seconds: float = Field(15, gt=0, description="timeout of one GitHub request")
 
     @model_validator(mode="after")
     def _one_private_key(self) -> Settings:

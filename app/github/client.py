@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import math
 import threading
 
+import jwt
+from cryptography.hazmat.primitives import serialization
 from github import Auth, Github, GithubIntegration
 from github.GithubRetry import GithubRetry
 
@@ -43,12 +46,22 @@ def retry_policy(settings: Settings) -> SafeRetry:
     )
 
 
+def jwt_signer(private_key_pem: str):
+    """Sign the app's JWTs with a key parsed once: PyGithub re-parses the PEM for every JWT (tens
+    of milliseconds of RSA key loading), where signing with a loaded key takes about one."""
+    key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+
+    def sign(payload: dict) -> str:
+        return jwt.encode(payload, key, algorithm="RS256")
+    return sign
+
+
 class GitHubApp:
     """One per process: hands out clients per installation and keeps their tokens until expiry."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._auth = Auth.AppAuth(settings.github_app_id, settings.private_key(),
+        self._auth = Auth.AppAuth(settings.github_app_id, sign_func=jwt_signer(settings.private_key()),
                                   jwt_expiry=JWT_LIFETIME_SECONDS, jwt_issued_at=-JWT_BACKDATE_SECONDS)
         self._installations: dict[int, Github] = {}
         self._guard = threading.Lock()
@@ -56,8 +69,9 @@ class GitHubApp:
 
     def _client(self, auth: Auth.Auth) -> Github:
         s = self.settings
-        return Github(auth=auth, base_url=s.github_api_url, retry=retry_policy(s), timeout=15, per_page=100,
-                      seconds_between_requests=0, seconds_between_writes=s.write_interval_seconds, lazy=True)
+        return Github(auth=auth, base_url=s.github_api_url, retry=retry_policy(s),
+                      timeout=math.ceil(s.github_timeout_seconds), per_page=100, seconds_between_requests=0,
+                      seconds_between_writes=s.write_interval_seconds, lazy=True)
 
     def installation(self, installation_id: int) -> Github:
         """A client for one installation; its token refreshes shortly before it expires."""
@@ -70,7 +84,8 @@ class GitHubApp:
     def integration(self) -> GithubIntegration:
         """App-level calls (JWT): installations, hook deliveries."""
         s = self.settings
-        return GithubIntegration(auth=self._auth, base_url=s.github_api_url, retry=retry_policy(s), timeout=15)
+        return GithubIntegration(auth=self._auth, base_url=s.github_api_url, retry=retry_policy(s),
+                                 timeout=math.ceil(s.github_timeout_seconds))
 
     def forget_installation(self, installation_id: int) -> None:
         with self._guard:

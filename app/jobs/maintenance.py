@@ -20,7 +20,6 @@ from app.metrics import BACKFILL, QUEUE_DEPTH
 log = logging.getLogger("openwashing.maintenance")
 TICK_SECONDS = 2.0
 LEASE_SECONDS = 15.0
-LOST_AFTER_SECONDS = 30.0  # a stored delivery not queued this long after it arrived was lost
 PRUNE_EVERY_SECONDS = 3600.0
 
 
@@ -84,7 +83,7 @@ class Maintenance:
             record = store.delivery(delivery_id)
             if record is None or record.state == "processing" or delivery_id in waiting:
                 continue
-            if self._age(delivery_id) > LOST_AFTER_SECONDS:
+            if self._age(delivery_id) > self.runtime.settings.lost_after_seconds:
                 count += self._requeue(delivery_id)
         if count:
             log.warning("requeued %d deliveries that were stored but never queued", count)

@@ -23,7 +23,6 @@ from app.state.turns import FileTurns, RedisTurns, StoreTurns, Turn
 from app.state.work import BackfillRequest, CheckRequest, CommandRequest, InstallationChange, work_from_dict
 
 log = logging.getLogger("openwashing.jobs")
-LEASE_MARGIN_SECONDS = 60  # beyond the time budget, before a silent job counts as dead
 
 
 @dataclass
@@ -72,7 +71,7 @@ class Runtime:
             self.turns.give_back(turn)
 
     def _run_in_turn(self, request, delivery_id: str) -> None:
-        lease = self.settings.job_time_budget_seconds + LEASE_MARGIN_SECONDS
+        lease = self.settings.job_time_budget_seconds + self.settings.lease_margin_seconds
         attempt = self.store.start_job(delivery_id, self.worker_id, lease)
         self.store.release_job(request.key)
         if attempt > self.settings.max_job_attempts:
@@ -118,7 +117,7 @@ class Runtime:
 
 def make_turns(settings: Settings, store: Store):
     """Redis keys with a Redis queue; leases in the store with PostgreSQL; lock files otherwise."""
-    lease = settings.job_time_budget_seconds + LEASE_MARGIN_SECONDS
+    lease = settings.job_time_budget_seconds + settings.lease_margin_seconds
     if settings.queue_is_redis:
         import redis
         return RedisTurns(redis.Redis.from_url(settings.queue_url), settings.key_prefix,
