@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -52,3 +54,33 @@ def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
 
 def scan_files(files: dict[str, str | bytes], extra_paths: tuple[str, ...] = (), config=None):
     return scan(Snapshot.from_mapping(files, extra_paths), config)
+
+
+# PostgreSQL and Redis run on every development machine and in CI (.ci/run checks them first).
+# Each test gets its own database and its own Redis key prefix; a test never skips for want of them.
+PG_ADMIN_URL = os.environ.get("OPENWASHING_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("OPENWASHING_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def pg_url():
+    import psycopg
+
+    name = f"ow_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def redis_prefix():
+    import redis
+
+    prefix = f"owtest-{uuid.uuid4().hex[:12]}"
+    yield prefix
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(f"*{prefix}*"))
+    if keys:
+        client.delete(*keys)

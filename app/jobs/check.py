@@ -49,9 +49,10 @@ def analyse(ctx, gh, repo: str, sha: str, budget: Budget) -> tuple[RepositoryVie
     budget.check_time()
     if view.truncated:
         report.notices.append(Notice("(tree)", "GitHub truncated the file tree; some paths were not seen"))
-    if view.over_budget:
-        report.notices.append(Notice("(job)", f"{len(view.over_budget):,} files were not read: the job's "
-                                              "reading allowance was used up"))
+    if view.over_budget:  # one notice for all of them, first: the rest of the list may be cut
+        report.notices[:] = [Notice("(job)", f"{len(view.over_budget):,} files were not read: the job's "
+                                             "reading allowance (MAX_DOCUMENTS, MAX_BLOB_BYTES) was used up")] + [
+            n for n in report.notices if n.path not in set(view.over_budget)]
     return view, report
 
 

@@ -72,7 +72,11 @@ def git_sha(kind: str, data: bytes) -> str:
 
 @dataclass
 class Fault:
-    """Answer the next `times` requests matching method and path with this status."""
+    """Answer the next `times` requests matching method and path with this status.
+
+    `delay` waits before answering (to make a client time out); `applied` carries the request
+    out first and then answers with the fault (a 502 whose change GitHub made all the same).
+    """
 
     method: str
     path: str  # regular expression on the path
@@ -80,6 +84,8 @@ class Fault:
     times: int = 1
     headers: dict = field(default_factory=dict)
     body: dict = field(default_factory=lambda: {"message": "Server Error"})
+    delay: float = 0.0
+    applied: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,8 @@ class Recorded:
     body: object
     status: int
     auth: str
+    at: float = 0.0  # when the answer was given (time.time())
+    installation: int | None = None  # whose token made the request
 
 
 class FakeGitHub:
@@ -228,11 +236,20 @@ class FakeGitHub:
             fault = next((f for f in self.faults if f.method == method and re.search(f.path, path) and f.times), None)
             if fault:
                 fault.times -= 1
+        if fault and fault.delay:
+            import asyncio
+            await asyncio.sleep(fault.delay)
+        with self.lock:
+            self.current_headers = request.headers
+            if fault and not fault.applied:
                 response = JSONResponse(fault.body, status_code=fault.status, headers=fault.headers)
             else:
-                self.current_headers = request.headers
                 response = self._handle(method, path, query, body, auth)
-            self.requests.append(Recorded(method, path, query, body, response.status_code, auth.split(" ")[0]))
+                if fault and fault.status >= 300:  # a 2xx fault only delays the real answer
+                    response = JSONResponse(fault.body, status_code=fault.status, headers=fault.headers)
+            token = auth.partition(" ")[2]
+            self.requests.append(Recorded(method, path, query, body, response.status_code, auth.split(" ")[0],
+                                          time.time(), self.tokens.get(token)))
         response.headers["x-ratelimit-remaining"] = "4999"
         response.headers["x-ratelimit-limit"] = "5000"
         return response

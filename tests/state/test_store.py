@@ -1,0 +1,99 @@
+"""The store behaves the same on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from app.state.store import Incoming, open_store
+from app.state.work import CheckRequest, InstallationChange, queued_form
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    url = f"sqlite:///{tmp_path / 'ow.sqlite3'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    opened = open_store(url)
+    yield opened
+    opened.close()
+
+
+def incoming(delivery: str, *keys: str, installation: int | None = 1, action: str | None = None) -> Incoming:
+    work = [queued_form(CheckRequest("o/r", k, installation or 1, "push")) for k in keys]
+    return Incoming(delivery, "push", action, installation, b"{}", work)
+
+
+def test_deliveries_are_stored_once_and_jobs_coalesce(store):
+    first = incoming("d1", "a" * 40)
+    results = store.accept_deliveries([first, incoming("d2", "a" * 40), incoming("d1", "b" * 40)])
+    assert results == [[first.work[0]["key"]], [], None]
+    assert (store.state("d1"), store.state("d2")) == ("queued", "coalesced")
+    assert store.delivery("d1").work == first.work
+
+
+def test_one_bad_delivery_never_fails_the_others(store):
+    results = store.accept_deliveries([incoming("ok-1", "a" * 40), incoming("bad", "b" * 40, action="\ud800"),
+                                       incoming("ok-2", "c" * 40, installation=2 ** 70)])
+    assert isinstance(results[1], Exception)
+    assert store.state("ok-1") == "queued" and store.state("ok-2") == "queued" and store.state("bad") is None
+
+
+def test_job_leases_expire_and_attempts_are_counted(store):
+    store.accept_deliveries([incoming("d", "a" * 40)])
+    assert store.start_job("d", "worker-1", lease_seconds=0.05) == 1
+    assert store.expired_jobs() == []
+    time.sleep(0.1)
+    assert store.expired_jobs() == ["d"]
+    assert store.start_job("d", "worker-2", lease_seconds=30) == 2
+
+
+def test_named_leases_have_one_owner_until_they_expire(store):
+    assert store.try_lease("maintenance", "a", 0.2)
+    assert not store.try_lease("maintenance", "b", 0.2)
+    assert store.try_lease("maintenance", "a", 0.2)  # the owner renews
+    time.sleep(0.25)
+    assert store.try_lease("maintenance", "b", 0.2)
+    store.end_lease("maintenance", "b", next_start=123.0)
+    assert store.lease_next_start("maintenance") == 123.0
+
+
+def test_installations_and_backfill_progress(store):
+    store.apply_change(InstallationChange(7, "acme", added=("acme/a", "acme/b")))
+    store.apply_change(InstallationChange(7, "acme", added=("acme/c",), removed=("acme/a",)))
+    assert store.installation_repositories(7) == ["acme/b", "acme/c"]
+    assert store.pending_backfill(7, 10) == ["acme/a", "acme/b", "acme/c"]
+    store.finish_backfill(7, "acme/a", "done")
+    assert store.pending_backfill(7, 10) == ["acme/b", "acme/c"]
+    assert store.backfill_progress() == {(7, "done"): 1, (7, "pending"): 2}
+    store.apply_change(InstallationChange(7, "acme", deleted=True))
+    assert store.installation_repositories(7) is None and store.pending_backfill(7, 10) == []
+
+
+def test_prune_keeps_what_deduplication_needs(store):
+    store.accept_deliveries([incoming("old", "a" * 40), Incoming("ping", "ping", None, None, b"x" * 1000, [])])
+    store.set_state("ping", "ignored")
+    store.save_blob("blob", b"content")
+    store.engine.query("SELECT 1")
+    pruned = store.prune(keep_seconds=3600, keep_blob_seconds=3600)
+    assert pruned["deliveries_removed"] == 0 and store.state("ping") == "ignored"
+    pruned = store.prune(keep_seconds=-1, keep_blob_seconds=-1)
+    assert pruned["deliveries_removed"] == 1 and store.state("ping") is None
+    assert store.state("old") == "queued"  # unfinished work is never pruned
+    assert store.blob("blob") is None
+
+
+def test_migrations_run_once(store):
+    reopened = open_store(store.url)
+    rows = reopened.engine.query("SELECT version FROM schema_version")
+    reopened.close()
+    assert rows == [(1,)]
+
+
+def test_check_runs_fingerprints_and_blobs(store):
+    store.remember_check_run("o/r", "s", "openwashing", 5, "success")
+    store.remember_check_run("o/r", "s", "openwashing", 6, "failure")
+    assert store.check_run_id("o/r", "s", "openwashing") == 6
+    store.remember_fingerprints("o/r", 3, ["f1", "f2", "f1"])
+    assert store.fingerprints("o/r", 3) == {"f1", "f2"}
+    store.save_blob("sha", b"\x00bytes")
+    assert store.blob("sha") == b"\x00bytes"

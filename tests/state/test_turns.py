@@ -1,0 +1,69 @@
+"""Turns per installation: one job at a time, a pause between jobs, and a dead holder's turn lapses."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from app.state.store import open_store
+from app.state.turns import FileTurns, RedisTurns, StoreTurns, Turn
+from tests.conftest import REDIS_URL
+
+
+@pytest.fixture
+def turns_factory(request, tmp_path):
+    opened = []
+
+    def make(kind: str, interval: float, lease: float = 5.0):
+        if kind == "files":
+            return FileTurns(str(tmp_path / "locks"), interval)
+        if kind == "store":
+            url = request.getfixturevalue("pg_url")
+            store = open_store(url)
+            opened.append(store)
+            return StoreTurns(store, interval, lease)
+        import redis
+        return RedisTurns(redis.Redis.from_url(REDIS_URL), request.getfixturevalue("redis_prefix"), interval, lease)
+
+    yield make
+    for store in opened:
+        store.close()
+
+
+@pytest.mark.parametrize("kind", ["files", "store", "redis"])
+def test_one_job_at_a_time_and_the_pause_between_jobs(turns_factory, kind):
+    turns = turns_factory(kind, interval=0.3)
+    first = turns.take(7)
+    assert isinstance(first, Turn)
+    assert not isinstance(turns.take(7), Turn)  # busy: the caller is told to come back
+    assert isinstance(turns.take(8), Turn)  # another installation is not held up
+    turns.give_back(first)
+    wait = turns.take(7)
+    assert isinstance(wait, float) and 0 < wait <= 0.3  # the pause after the last job's writes
+    time.sleep(wait + 0.02)
+    assert isinstance(turns.take(7), Turn)
+
+
+@pytest.mark.parametrize("kind", ["store", "redis"])  # lock files: the kernel releases them (below)
+def test_the_turn_of_a_holder_that_died_lapses(turns_factory, kind):
+    turns = turns_factory(kind, interval=0.0, lease=0.2)
+    assert isinstance(turns.take(9), Turn)  # and never given back
+    assert not isinstance(turns.take(9), Turn)
+    time.sleep(0.25)
+    assert isinstance(turns.take(9), Turn)
+
+
+def test_lock_files_follow_processes(tmp_path):
+    import multiprocessing
+    import os
+
+    def hold(folder):
+        turns = FileTurns(folder, 0.0)
+        turns.take(3)
+        os._exit(0)  # dies without giving the turn back
+
+    child = multiprocessing.get_context("fork").Process(target=hold, args=(str(tmp_path),))
+    child.start()
+    child.join()
+    assert isinstance(FileTurns(str(tmp_path), 0.0).take(3), Turn)
