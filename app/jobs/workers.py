@@ -35,6 +35,18 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(0)
 
 
+_forking_pid = 0
+
+
+def _note_forking_process() -> None:
+    global _forking_pid
+    _forking_pid = os.getpid()
+
+
+def _follow_forking_process() -> None:
+    die_with_parent(_forking_pid)
+
+
 class WorkerPool:
     """Huey workers plus a supervisor thread that replaces any worker that died (an OOM kill)."""
 
@@ -53,10 +65,13 @@ class WorkerPool:
 
     def _start_worker(self) -> None:
         if os.getpid() != self.parent:  # a forked worker: its own store, connections and runtime
-            die_with_parent(self.parent)
             jobs_queue.set_runner(self._runtime_factory().run)
 
     def start(self) -> WorkerPool:
+        if self.worker_type == "process":
+            # Every process forked from here on (workers, Huey's scheduler, replacements) dies with
+            # this one, before it runs any of its own code.
+            os.register_at_fork(before=_note_forking_process, after_in_child=_follow_forking_process)
         self.consumer.start()
         self._supervisor.start()
         return self
