@@ -36,15 +36,27 @@ def die_with_parent(parent_pid: int) -> None:
 
 
 _forking_pid = 0
+_pool_forking = threading.local()  # set while a pool starts or replaces its processes
+_hook_registered = False
 
 
 def _note_forking_process() -> None:
     global _forking_pid
-    _forking_pid = os.getpid()
+    _forking_pid = os.getpid() if getattr(_pool_forking, "on", False) else 0
 
 
 def _follow_forking_process() -> None:
-    die_with_parent(_forking_pid)
+    if _forking_pid:  # only the pool's own processes; other forks of this process are left alone
+        die_with_parent(_forking_pid)
+
+
+@contextlib.contextmanager
+def _forking_workers():
+    _pool_forking.on = True
+    try:
+        yield
+    finally:
+        _pool_forking.on = False
 
 
 class WorkerPool:
@@ -68,11 +80,14 @@ class WorkerPool:
             jobs_queue.set_runner(self._runtime_factory().run)
 
     def start(self) -> WorkerPool:
-        if self.worker_type == "process":
-            # Every process forked from here on (workers, Huey's scheduler, replacements) dies with
-            # this one, before it runs any of its own code.
+        global _hook_registered
+        if self.worker_type == "process" and not _hook_registered:
+            # The pool's processes (workers, Huey's scheduler, replacements) die with this one,
+            # before they run any code of their own.
             os.register_at_fork(before=_note_forking_process, after_in_child=_follow_forking_process)
-        self.consumer.start()
+            _hook_registered = True
+        with _forking_workers():
+            self.consumer.start()
         self._supervisor.start()
         return self
 
@@ -81,7 +96,8 @@ class WorkerPool:
         # ends, and this one lives as long as the process.
         while not self._stop.wait(HEALTH_CHECK_SECONDS):
             try:
-                self.consumer.check_worker_health()
+                with _forking_workers():
+                    self.consumer.check_worker_health()
             except Exception:  # supervision must go on
                 log.exception("could not check the workers")
 
