@@ -9,6 +9,13 @@ beside the same figures for a bare FastAPI endpoint that only verifies the HMAC,
 check runs that burst made, and how long a push sent after it waits for its check run; (c) GitHub
 API calls per event. The app runs as `openwashing serve` in its own process; wrk comes from
 Debian's packages (`apt-get install wrk`); without it part (b) is skipped with a note.
+
+`--distributed` runs the multi-host topology instead, on PostgreSQL and Redis (127.0.0.1): two
+receivers (`serve --no-worker`) and a worker host with 1, 2 and 4 worker processes in turn,
+printing the pushes per second each completes; then, for the same topology and for the embedded
+default, push -> completed check run p50/p99 beside a bare client that makes the same minimal
+calls (tree, blobs, one POST) against the same fake GitHub; and a sizing note computed from the
+measured calls per push and GitHub's limits.
 """
 
 from __future__ import annotations
@@ -174,11 +181,152 @@ def part_b(fake: FakeGitHub, app_url: str, bare_url: str, seconds: int) -> dict 
             "after_burst_seconds": after if after is not None else float("nan")}
 
 
+def bare_client_seconds(fake: FakeGitHub, samples: int) -> list[float]:
+    """The floor: the same minimal calls as one check (tree, two blobs, one POST) made directly."""
+    import base64  # noqa: F401 - the blobs' encoding is the fake's business
+    token = "ghs_bench_floor"
+    fake.tokens[token] = 1
+    times = []
+    with httpx.Client(base_url=fake.base_url, headers={"Authorization": f"token {token}"}, timeout=10) as client:
+        for i in range(samples):
+            repo = f"floor-org/model-{i}"
+            sha = fake.add_repo(repo, {"README.md": README, "LICENSE": LICENSE, "model.safetensors": "w"})
+            start = time.monotonic()
+            tree = client.get(f"/repos/{repo}/git/trees/{sha}", params={"recursive": 1}).json()
+            for entry in tree["tree"][:2]:
+                client.get(f"/repos/{repo}/git/blobs/{entry['sha']}")
+            client.post(f"/repos/{repo}/check-runs", json={"name": "floor", "head_sha": sha, "status": "completed",
+                                                          "conclusion": "neutral",
+                                                          "output": {"title": "t", "summary": "s"}})
+            times.append(time.monotonic() - start)
+    return times
+
+
+def push_latency(fake: FakeGitHub, url: str, samples: int, tag: str) -> list[float]:
+    """Push -> completed check run, one at a time, each for a fresh installation (no pacing wait)."""
+    times = []
+    with httpx.Client(timeout=10) as client:
+        for i in range(samples):
+            repo = f"latency-{tag}/model-{i}"
+            sha = fake.add_repo(repo, {"README.md": README, "LICENSE": LICENSE, "model.safetensors": "w"})
+            start = time.monotonic()
+            deliver(client, url, push_body(repo, sha, 50_000 + i + hash(tag) % 10_000), f"lat-{tag}-{i}")
+            wait_until(lambda repo=repo, sha=sha: any(r["status"] == "completed" for r in fake.runs_for(repo, sha)),
+                       timeout=60)
+            times.append(time.monotonic() - start)
+    return times
+
+
+def _percentiles(times: list[float]) -> tuple[float, float]:
+    ordered = sorted(times)
+    return ordered[len(ordered) // 2], ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+def distributed(args, private: str, fake: FakeGitHub) -> int:
+    import uuid
+
+    import psycopg
+    name = f"ow_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    work = Path(tempfile.mkdtemp(prefix="ow-bench-"))
+    base = {"GITHUB_APP_ID": str(APP_ID), "GITHUB_PRIVATE_KEY": private, "GITHUB_WEBHOOK_SECRET": SECRET,
+            "GITHUB_API_URL": fake.base_url, "DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{name}",
+            "QUEUE_URL": "redis://127.0.0.1:6379/0", "KEY_PREFIX": f"bench-{name}", "WRITE_INTERVAL_SECONDS": "0",
+            "WORKER_TYPE": "process", "PYTHONPATH": str(ROOT)}
+    processes = []
+    try:
+        receivers = []
+        for k in range(2):
+            port = free_port()
+            processes.append(start_server([sys.executable, "-m", "app", "serve", "--no-worker", "--host",
+                                           "127.0.0.1", "--port", str(port)],
+                                          {**base, "OW_CWD": str(_cwd(work / f"r{k}"))}, port))
+            receivers.append(f"http://127.0.0.1:{port}/api/github/webhooks")
+        print("(d) distributed: PostgreSQL, Redis, two receivers, one worker host")
+        for workers in (1, 2, 4):
+            worker = subprocess.Popen([sys.executable, "-m", "app", "worker"], cwd=_cwd(work / f"w{workers}"),
+                                      env={**os.environ, **base, "WORKERS": str(workers)},
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(2.0)
+            before = len(fake.requests)
+            rate = _throughput(fake, receivers, args.pushes // 2, f"w{workers}")
+            calls_per_push = (len(fake.requests) - before) / (args.pushes // 2)
+            print(f"    {workers} worker process{'es' if workers > 1 else ''}: {rate:.1f} pushes/s completed")
+            if workers == 4:
+                latency = push_latency(fake, receivers[0], 40, "dist")
+            worker.terminate()
+            worker.wait(timeout=30)
+        floor = bare_client_seconds(fake, 40)
+        _print_latency("distributed", latency, floor)
+        print(f"(e) sizing, from {calls_per_push:.1f} GitHub calls a push measured above:")
+        for line in sizing(calls_per_push):
+            print(f"    {line}")
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=15)
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def _cwd(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _throughput(fake: FakeGitHub, receivers: list[str], pushes: int, tag: str) -> float:
+    targets = []
+    for i in range(pushes):
+        repo = f"tp-{tag}/model-{i}"
+        sha = fake.add_repo(repo, {"README.md": README, "LICENSE": LICENSE, "model.safetensors": "w"})
+        targets.append((repo, sha, 20_000 + i))
+    start = time.monotonic()
+    with httpx.Client(timeout=10) as client:
+        for i, (repo, sha, installation) in enumerate(targets):
+            deliver(client, receivers[i % len(receivers)], push_body(repo, sha, installation), f"{tag}-{i}")
+    wait_until(lambda: all(any(r["status"] == "completed" for r in fake.runs_for(repo, sha))
+                           for repo, sha, _ in targets), timeout=600)
+    return pushes / (time.monotonic() - start)
+
+
+def _print_latency(label: str, times: list[float], floor: list[float]) -> None:
+    p50, p99 = _percentiles(times)
+    f50, f99 = _percentiles(floor)
+    print(f"    push -> completed check run ({label}): p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms; "
+          f"bare client p50 {f50 * 1000:.1f} ms, p99 {f99 * 1000:.1f} ms; "
+          f"p50 ratio {p50 / f50:.0f}x (target <= 50x)")
+
+
+def sizing(calls_per_push: float, calls_per_empty_repo: float = 1.0, calls_per_repo_with_docs: float = 6.0,
+           share_with_docs: float = 0.3, budget_per_hour: int = 1000, rate_limit: int = 5000) -> list[str]:
+    """How much an installation can do within GitHub's limits, from the measured cost of a push."""
+    per_repo = (1 - share_with_docs) * calls_per_empty_repo + share_with_docs * calls_per_repo_with_docs
+    lines = [f"pushes per hour per installation: about {rate_limit / calls_per_push:,.0f} if pushes had all "
+             f"{rate_limit:,} calls ({calls_per_push:.1f} calls a push); with a backfill running, about "
+             f"{(rate_limit - budget_per_hour) / calls_per_push:,.0f}"]
+    for repos in (1_000, 10_000):
+        hours = repos * per_repo / budget_per_hour
+        lines.append(f"backfill of {repos:,} repositories ({share_with_docs:.0%} with documents, "
+                     f"{per_repo:.1f} calls a repository): about {hours:.1f} h at {budget_per_hour:,} calls an hour")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pushes", type=int, default=300)
     parser.add_argument("--burst-seconds", type=int, default=5)
+    parser.add_argument("--distributed", action="store_true", help="PostgreSQL + Redis, several processes")
     args = parser.parse_args(argv)
+    if args.distributed:
+        private, public = generate_keys()
+        fake = FakeGitHub(APP_ID, public).start()
+        try:
+            return distributed(args, private, fake)
+        finally:
+            fake.stop()
     private, public = generate_keys()
     fake = FakeGitHub(APP_ID, public).start()
     work = Path(tempfile.mkdtemp(prefix="ow-bench-"))
@@ -214,6 +362,10 @@ def main(argv: list[str] | None = None) -> int:
         print("(c) GitHub API calls per event:")
         for kind, count in sorted(a["calls_per_event"].items()):
             print(f"    {kind:28s} {count:.2f}")
+        _print_latency("embedded default", push_latency(fake, url, 40, "embedded"), bare_client_seconds(fake, 40))
+        print("(e) sizing, from the calls measured in (c):")
+        for line in sizing(sum(a["calls_per_event"].values())):
+            print(f"    {line}")
     finally:
         for process in (app, bare):
             process.terminate()

@@ -56,7 +56,7 @@ class RunningApp:
     def __init__(self, settings, **app_options) -> None:
         self.settings = settings
         self.app = create_app(settings, **app_options)
-        sock = socket.socket()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY
         sock.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
         self.server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning"))

@@ -190,15 +190,21 @@ class FakeGitHub:
     # Queries for assertions ---------------------------------------------------------------------
 
     def runs_for(self, full_name: str, sha: str) -> list[dict]:
-        return [r for r in self.check_runs.values() if r["repo"] == full_name and r["head_sha"] == sha]
+        with self.lock:
+            runs = list(self.check_runs.values())
+        return [r for r in runs if r["repo"] == full_name and r["head_sha"] == sha]
 
     def calls(self, method: str | None = None, pattern: str = "") -> list[Recorded]:
-        return [r for r in self.requests if (method is None or r.method == method) and re.search(pattern, r.path)]
+        with self.lock:
+            requests = list(self.requests)
+        return [r for r in requests if (method is None or r.method == method) and re.search(pattern, r.path)]
 
     # Serving ------------------------------------------------------------------------------------
 
     def start(self) -> FakeGitHub:
-        sock = socket.socket()
+        # proto must be IPPROTO_TCP: asyncio only sets TCP_NODELAY on such sockets, and without it
+        # every answer waits ~40 ms for the client's delayed ACK.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
         self.base_url = f"http://127.0.0.1:{port}"
