@@ -248,6 +248,7 @@ def distributed(args, private: str, fake: FakeGitHub) -> int:
             worker = subprocess.Popen([sys.executable, "-m", "app", "worker"], cwd=_cwd(work / f"w{workers}"),
                                       env={**os.environ, **base, "WORKERS": str(workers)},
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            processes.append(worker)  # stopped in `finally` even when a measurement fails
             time.sleep(2.0)
             before = len(fake.requests)
             rate = _throughput(fake, receivers, args.pushes // 2, f"w{workers}")
@@ -257,6 +258,7 @@ def distributed(args, private: str, fake: FakeGitHub) -> int:
                 latency = push_latency(fake, receivers[0], 40, "dist")
             worker.terminate()
             worker.wait(timeout=30)
+            processes.remove(worker)
         floor = bare_client_seconds(fake, 40)
         _print_latency("distributed", latency, floor)
         print(f"(e) sizing, from {calls_per_push:.1f} GitHub calls a push measured above:")
@@ -265,7 +267,11 @@ def distributed(args, private: str, fake: FakeGitHub) -> int:
     finally:
         for process in processes:
             process.terminate()
-            process.wait(timeout=15)
+        for process in processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
         with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         shutil.rmtree(work, ignore_errors=True)

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
@@ -89,8 +89,8 @@ def create_app(settings: Settings, *, start_worker: bool = True, redeliver: bool
         if not event or not delivery or len(delivery) > 200:
             return _answer(400, "X-GitHub-Event and X-GitHub-Delivery are required")
         try:
-            payload = json.loads(body)
-        except (ValueError, RecursionError):
+            payload = orjson.loads(body)  # a third of json's time on GitHub's payloads; nesting is capped
+        except ValueError:
             return _answer(400, "body is not valid JSON")
         if not isinstance(payload, dict):
             return _answer(400, "body is not a JSON object")
@@ -149,7 +149,8 @@ async def _read_body(request: Request, budget: BodyBudget) -> bytes | JSONRespon
     if not budget.reserve(reserved):
         return _answer(503, "too many large deliveries at once; please redeliver")
     try:
-        return await asyncio.wait_for(_collect(request, budget, declared is None), BODY_TIMEOUT_SECONDS)
+        async with asyncio.timeout(BODY_TIMEOUT_SECONDS):  # unlike wait_for, no task per request
+            return await _collect(request, budget, declared is None)
     except TimeoutError:
         return _answer(408, "the body did not arrive in time")
     finally:
@@ -217,7 +218,8 @@ class DeliveryWriter:
             self._flushing = True
             self._task = loop.create_task(self._flush())
         try:
-            return await asyncio.wait_for(asyncio.shield(pending.future), STORE_TIMEOUT_SECONDS)
+            async with asyncio.timeout(STORE_TIMEOUT_SECONDS):
+                return await asyncio.shield(pending.future)
         except TimeoutError:
             metrics.DELIVERIES.labels("busy").inc()
             return _answer(503, "could not store the delivery in time; please redeliver")
