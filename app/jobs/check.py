@@ -59,7 +59,8 @@ def analyse(ctx, gh, repo: str, sha: str, budget: Budget) -> tuple[RepositoryVie
 def _publish(ctx, checks: CheckRuns, work: CheckRequest, view: RepositoryView, report: Report,
              delivery_id: str, look_first: bool) -> dict:
     limit = ctx.settings.max_annotations
-    conclusion = conclusion_for(report, view.config.fail_on, view.config_error, view.unreadable)
+    # Files left unread by the budget mean the commit was not fully checked: never a passing conclusion.
+    conclusion = conclusion_for(report, view.config.fail_on, view.config_error, view.unreadable + view.over_budget)
     annotations = [annotation(f) for f in report.findings[:limit]]
     if view.config_error:
         annotations.insert(0, config_annotation(view.config_error))
@@ -69,12 +70,18 @@ def _publish(ctx, checks: CheckRuns, work: CheckRequest, view: RepositoryView, r
                      max_listed=MAX_FINDINGS_LISTED, max_annotations=limit, documents=report.documents,
                      unreadable=view.unreadable)
     fixable = any(f.replacement is not None for f in report.findings)
-    title = ("Could not check: " if view.unreadable else "") + title_for(report, view.config_error)
+    title = _title_prefix(view) + title_for(report, view.config_error)
     outcome = checks.publish(conclusion, title, summary, annotations, FIX_ACTIONS if fixable else None,
                              delivery_id, look_first, ctx.public_url(work.repo))
     return {"check_run_id": outcome.check_run_id, "conclusion": conclusion, "annotations": outcome.annotations,
             "findings": len(report.findings), "level": report.assessment.level.value,
             "html_url": outcome.html_url, "writes": outcome.writes}
+
+
+def _title_prefix(view: RepositoryView) -> str:
+    if view.unreadable:
+        return "Could not check: "
+    return "Not every file was read: " if view.over_budget else ""
 
 
 def could_not_check(ctx, work: CheckRequest, delivery_id: str, exc: Exception, checks: CheckRuns | None = None) -> None:

@@ -95,6 +95,17 @@ def test_reading_is_capped_per_job(fake, start_app):
     assert "were not read" in run["output"]["summary"] and "shown as annotations" in run["output"]["summary"]
 
 
+def test_files_left_unread_never_pass(fake, start_app):
+    files = {**model_repo_files("# Acme\n\nAcme is an open-weights model.\n"),
+             ".github/openwashing.yml": "include: ['**']\n"}
+    files.update({f"pkg/file_{i}.md": "Nothing to see here.\n" for i in range(30)})
+    files["pkg/zz_last.md"] = "Acme is an open-source model.\n"  # past the allowance
+    sha = fake.add_repo(REPO, files)
+    start_app(max_documents=10).deliver("push", push_payload(sha))
+    [run] = wait_for(lambda: completed(fake, sha))
+    assert run["conclusion"] == "failure" and run["output"]["title"].startswith("Not every file was read")
+
+
 def test_ten_explain_lines_cost_one_analysis(fake, start_app):
     setup(fake)
     app = start_app()
