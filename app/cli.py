@@ -6,21 +6,19 @@ import argparse
 import contextlib
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import __version__
-from app.engine import licenses as lic
-from app.engine.config import Config, ConfigError, parse_config
-from app.engine.fix import apply_fixes
-from app.engine.models import Level, Report
-from app.engine.ruleset import RuleFileError, RuleSet, default_ruleset
-from app.engine.scan import load_repo_config, scan
-from app.engine.snapshot import Snapshot
-from app.report import FORMATS
-from app.report.templating import render
-from app.settings import SettingsError, load_settings
+
+if TYPE_CHECKING:  # the engine is imported when a command needs it: `--version` and `--help` stay instant
+    from app.engine.config import Config
+    from app.engine.models import Report
+    from app.engine.ruleset import RuleSet
+    from app.engine.snapshot import Snapshot
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 FAIL_LEVELS = ("error", "warning", "notice", "never")
+FORMAT_NAMES = ("github", "json", "sarif", "text")  # app.report.FORMATS, named here to import nothing
 
 
 class UsageError(Exception):
@@ -36,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     scan_cmd = commands.add_parser("scan", help="scan a repository folder")
     scan_cmd.add_argument("path", nargs="?", default=".", help="repository folder (default: .)")
-    scan_cmd.add_argument("--format", choices=sorted(FORMATS), default="text")
+    scan_cmd.add_argument("--format", choices=FORMAT_NAMES, default="text")
     scan_cmd.add_argument("--fail-on", choices=FAIL_LEVELS, default=None,
                           help="lowest finding level that makes the exit code 1 (default: error)")
     scan_cmd.add_argument("--config", type=Path, help="configuration file instead of .github/openwashing.yml")
@@ -66,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from app.engine.config import ConfigError
+    from app.engine.ruleset import RuleFileError, default_ruleset
+    from app.settings import SettingsError
+
     try:
         ruleset = default_ruleset()
         if args.command == "scan":
@@ -78,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             return _manifest(args)
         if args.command == "worker":
             return _worker(args)
+        from app.report.templating import render
         sys.stdout.write(render("rules_list.txt.j2", rules=ruleset.claims, licenses=ruleset.licenses))
         return EXIT_OK
     except (UsageError, ConfigError, RuleFileError, SettingsError) as exc:
@@ -86,6 +89,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _scan(args: argparse.Namespace, ruleset: RuleSet) -> int:
+    from app.engine.scan import scan
+    from app.engine.snapshot import Snapshot
+    from app.report import FORMATS
+
     root = Path(args.path)
     if not root.is_dir():
         raise UsageError(f"{root} is not a folder; give the repository's root folder")
@@ -106,6 +113,9 @@ def _scan(args: argparse.Namespace, ruleset: RuleSet) -> int:
 
 
 def _config(path: Path | None, snapshot: Snapshot, ruleset: RuleSet) -> Config:
+    from app.engine.config import parse_config
+    from app.engine.scan import load_repo_config
+
     if path is None:
         return load_repo_config(snapshot, ruleset)
     try:
@@ -116,6 +126,10 @@ def _config(path: Path | None, snapshot: Snapshot, ruleset: RuleSet) -> Config:
 
 
 def _fix(root: Path, report: Report, snapshot: Snapshot, config: Config, ruleset: RuleSet) -> Report:
+    from app.engine.fix import apply_fixes
+    from app.engine.scan import scan
+    from app.engine.snapshot import Snapshot
+
     by_path: dict[str, list] = {}
     for finding in report.findings:
         by_path.setdefault(finding.path, []).append(finding)
@@ -138,6 +152,8 @@ def _manifest(args: argparse.Namespace) -> int:
     import json
 
     import yaml
+
+    from app.report.templating import render
 
     try:
         manifest = yaml.safe_load(args.app_yml.read_text(encoding="utf-8"))
@@ -169,6 +185,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.logs import configure
+    from app.settings import load_settings
 
     settings = load_settings()
     configure(settings.log_format)
@@ -189,6 +206,7 @@ def _worker(args: argparse.Namespace) -> int:
     import threading
 
     from app.logs import configure
+    from app.settings import load_settings
 
     settings = load_settings()
     configure(settings.log_format)
@@ -239,6 +257,8 @@ def _metrics_server(port: int):
 
 
 def _exit_code(report: Report, fail_on: str) -> int:
+    from app.engine.models import Level
+
     if fail_on == "never":
         return EXIT_OK
     threshold = Level(fail_on).rank
@@ -246,6 +266,9 @@ def _exit_code(report: Report, fail_on: str) -> int:
 
 
 def _explain(identifier: str, ruleset: RuleSet) -> int:
+    from app.engine import licenses as lic
+    from app.report.templating import render
+
     rule = ruleset.claim(identifier)
     if rule:
         sys.stdout.write(render("explain_rule.txt.j2", rule=rule))
