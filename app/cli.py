@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     manifest.add_argument("--org", help="register the app under this organisation (default: your account)")
     manifest.add_argument("--github", default="https://github.com", help="GitHub (Enterprise Server) web root")
     manifest.add_argument("--app-yml", type=Path, default=Path("app.yml"), help="manifest file (default: app.yml)")
+    manifest.add_argument("--public", action="store_true",
+                          help="let any account install the app (default: only the one that registers it)")
 
     serve = commands.add_parser("serve", help="run the GitHub App (webhook receiver and workers)")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: 0.0.0.0)")
@@ -162,6 +164,7 @@ def _manifest(args: argparse.Namespace) -> int:
     base = args.url.rstrip("/")
     manifest["hook_attributes"] = {**manifest.get("hook_attributes", {}), "url": f"{base}/api/github/webhooks"}
     manifest.setdefault("redirect_url", base)
+    manifest["public"] = bool(args.public)
     target = f"{args.github.rstrip('/')}/{'organizations/' + args.org + '/' if args.org else ''}settings/apps/new"
     sys.stdout.write(render("register_app.html.j2", target=html.escape(target),
                             manifest=html.escape(json.dumps(manifest))))

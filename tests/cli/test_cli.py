@@ -149,3 +149,17 @@ def test_manifest_page_posts_app_yml_to_github(capsys, monkeypatch):
     assert code == 0
     assert 'action="https://github.com/organizations/acme-ai/settings/apps/new"' in out
     assert "https://ow.example.com/api/github/webhooks" in out and "&quot;checks&quot;: &quot;write&quot;" in out
+
+
+def _posted_manifest(page: str) -> dict:
+    import html
+    import re
+    return json.loads(html.unescape(re.search(r'name="manifest" value="([^"]*)"', page).group(1)))
+
+
+def test_manifest_registers_a_private_app_unless_asked(capsys, monkeypatch):
+    from tests.conftest import ROOT
+    monkeypatch.chdir(ROOT)
+    _, private, _ = run(capsys, "manifest", "--url", "https://ow.example.com")
+    _, public, _ = run(capsys, "manifest", "--url", "https://ow.example.com", "--public")
+    assert _posted_manifest(private)["public"] is False and _posted_manifest(public)["public"] is True
