@@ -392,9 +392,14 @@ def _base_model_patterns(ruleset: RuleSet) -> list[tuple[LicenseFacts, re.Patter
             for facts in ruleset.licenses if facts.base_models]
 
 
+# libyaml's parser reads the rule files about ten times faster than PyYAML's pure-Python one, with
+# the same safe constructors, so the result is the same; the pure loader stays where libyaml is absent.
+_RULE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path) -> object:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_RULE_LOADER)
     except OSError as exc:
         raise RuleFileError(path, f"cannot be read: {exc.strerror}") from exc
     except yaml.YAMLError as exc:

@@ -53,3 +53,15 @@ def test_bad_rule_files_are_named(rules_copy, file, content, expected):
     with pytest.raises(RuleFileError) as raised:
         load_ruleset(rules_copy)
     assert file.split("/")[-1] in str(raised.value) and expected in str(raised.value)
+
+
+def test_libyaml_reads_every_rule_file_as_the_pure_loader_does():
+    """The rule files are read with libyaml's loader for speed; the result must not change."""
+    from pathlib import Path
+
+    import yaml
+    if not hasattr(yaml, "CSafeLoader"):
+        pytest.skip("PyYAML was built without libyaml here; the pure loader is used")
+    for path in sorted(Path(rules_dir()).rglob("*.yml")):
+        text = path.read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=yaml.CSafeLoader) == yaml.load(text, Loader=yaml.SafeLoader), path
