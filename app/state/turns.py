@@ -84,12 +84,15 @@ class StoreTurns:
 
     def take(self, installation_id: int) -> Turn | float:
         name = f"installation:{installation_id}"
-        wait = self.store.lease_next_start(name) - time.time()
-        if wait > 0:
-            return min(wait, self.interval)
         turn = Turn(installation_id)
         if not self.store.try_lease(name, turn.token, self.lease_seconds):
             return BUSY_RETRY_SECONDS
+        # The pace is read once the lease is held: read before, a job ending in between would set
+        # a next start this job never sees.
+        next_start = self.store.lease_next_start(name)
+        if next_start > time.time():
+            self.store.end_lease(name, turn.token, next_start)
+            return min(next_start - time.time(), self.interval)
         return turn
 
     def give_back(self, turn: Turn) -> None:
@@ -98,6 +101,17 @@ class StoreTurns:
     def prune(self, older_than_seconds: float) -> int:
         return 0  # expired leases are pruned with the store
 
+
+# Take the lock only when nobody holds it and the next start has come, in one step: checked apart,
+# a job ending between the two checks would set a next start this one never sees. Answers "busy",
+# the seconds still to wait (as text: Lua numbers become integers), or "0" with the lock taken.
+_TAKE = """
+if redis.call('exists', KEYS[1]) == 1 then return 'busy' end
+local wait = tonumber(redis.call('get', KEYS[2]) or '0') - tonumber(ARGV[2])
+if wait > 0 then return tostring(wait) end
+redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[3])
+return '0'
+"""
 
 # Release only our own lock, and set the next start in the same step.
 _RELEASE = """
@@ -114,19 +128,19 @@ class RedisTurns:
         self.client, self.prefix = client, prefix
         self.interval, self.lease_seconds = interval, lease_seconds
         self._release = client.register_script(_RELEASE)
+        self._take = client.register_script(_TAKE)
 
     def _keys(self, installation_id: int) -> tuple[str, str]:
         return f"{self.prefix}:turn:{installation_id}", f"{self.prefix}:next:{installation_id}"
 
     def take(self, installation_id: int) -> Turn | float:
-        lock, pace = self._keys(installation_id)
-        wait = _float(self.client.get(pace)) - time.time()
-        if wait > 0:
-            return min(wait, self.interval)
         turn = Turn(installation_id)
-        if not self.client.set(lock, turn.token, nx=True, px=int(self.lease_seconds * 1000)):
+        answer = self._take(keys=list(self._keys(installation_id)),
+                            args=[turn.token, repr(time.time()), int(self.lease_seconds * 1000)])
+        if answer in (b"busy", "busy"):
             return BUSY_RETRY_SECONDS
-        return turn
+        wait = _float(answer)
+        return min(wait, self.interval) if wait > 0 else turn
 
     def give_back(self, turn: Turn) -> None:
         lock, pace = self._keys(turn.installation_id)

@@ -67,3 +67,20 @@ def test_lock_files_follow_processes(tmp_path):
     child.start()
     child.join()
     assert isinstance(FileTurns(str(tmp_path), 0.0).take(3), Turn)
+
+
+def test_a_job_ending_while_another_takes_its_turn_still_imposes_the_pause(turns_factory, pg_url):
+    """The race the e2e test found: the next start was read before the lease was taken, so a job
+    ending in between let the next one write at once."""
+    turns = turns_factory("store", interval=0.3)
+    holder = turns.take(11)
+    assert isinstance(holder, Turn)
+    taking = turns.store.try_lease
+
+    def holder_ends_first(*args, **kwargs):
+        turns.give_back(holder)  # the holder finishes just as the next job asks
+        return taking(*args, **kwargs)
+
+    turns.store.try_lease = holder_ends_first
+    wait = turns.take(11)
+    assert isinstance(wait, float) and 0 < wait <= 0.3
