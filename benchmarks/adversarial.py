@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import argparse
 import re
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.engine.scan import scan
 from app.engine.snapshot import Snapshot
+from benchmarks.scan_speed import median_seconds
 
 BARE = re.compile(r"open[\s-]?source", re.I)
 GROWTH_LIMIT = 8.0  # 4x the input may cost up to 8x the time (noise, caches); quadratic is 16x
@@ -50,15 +49,6 @@ INPUTS = {
     "front matter": lambda n: "---\nlicense: " + _repeat("a", n) + "\n---\n",
     "chinese claims": lambda n: _repeat("我们开源了在所有开源模型中排名第一的开源大模型，", n),
 }
-
-
-def median_seconds(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def measure(text: str, repeat: int) -> tuple[float, float]:

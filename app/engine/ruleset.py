@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from app.paths import rules_dir
 
@@ -29,6 +29,14 @@ def _compile(pattern: str) -> re.Pattern[str]:
         raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from exc
 
 
+def _checked_regex(pattern: str) -> str:
+    _compile(pattern)
+    return pattern
+
+
+Regex = Annotated[str, AfterValidator(_checked_regex)]  # a pattern the loader refuses unless it compiles
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
@@ -36,17 +44,10 @@ class _Strict(BaseModel):
 class Swap(_Strict):
     """One replacement wording, chosen when its patterns match the claim and its context."""
 
-    token: str = "."
-    before: str | None = None
-    after: str | None = None
+    token: Regex = "."
+    before: Regex | None = None
+    after: Regex | None = None
     replacement: str
-
-    @field_validator("token", "before", "after")
-    @classmethod
-    def _valid_regex(cls, value: str | None) -> str | None:
-        if value is not None:
-            _compile(value)
-        return value
 
     def applies(self, token: str, before: str, after: str) -> bool:
         checks = ((self.token, token), (self.before, before), (self.after, after))
@@ -61,17 +62,10 @@ class Examples(_Strict):
 class Wording(_Strict):
     """A claim rule's words in one language: what to match, what to skip, what to propose."""
 
-    tokens: list[str] = Field(min_length=1)
-    exceptions: list[str] = []
+    tokens: list[Regex] = Field(min_length=1)
+    exceptions: list[Regex] = []
     swap: list[Swap] = Field(min_length=1)
     examples: Examples = Examples()
-
-    @field_validator("tokens", "exceptions")
-    @classmethod
-    def _valid_patterns(cls, values: list[str]) -> list[str]:
-        for value in values:
-            _compile(value)
-        return values
 
     _tokens: list[re.Pattern[str]] = PrivateAttr(default_factory=list)
     _exceptions: list[re.Pattern[str]] = PrivateAttr(default_factory=list)
@@ -136,30 +130,16 @@ class LicenseFacts(_Strict):
     phrases: list[str] = []
     min_phrases: int = 1
     overrides: list[str] = []
-    base_models: list[str] = []
+    base_models: list[Regex] = []
     source: str = Field(min_length=1)
     notes: str = ""
     verified: bool = False
-
-    @field_validator("base_models")
-    @classmethod
-    def _valid_patterns(cls, values: list[str]) -> list[str]:
-        for value in values:
-            _compile(value)
-        return values
 
 
 class RestrictionFacts(_Strict):
     label: str
     explanation: str
-    cues: list[str] = []
-
-    @field_validator("cues")
-    @classmethod
-    def _valid_patterns(cls, values: list[str]) -> list[str]:
-        for value in values:
-            _compile(value)
-        return values
+    cues: list[Regex] = []
 
 
 SLOT = "⟨X⟩"  # where the claim phrase sits in a frame pattern
@@ -172,16 +152,9 @@ def _joined(patterns: list[str]) -> re.Pattern[str]:
 class Frames(_Strict):
     """Patterns around the claim phrase (written as ⟨X⟩) that say whose openness a sentence asserts."""
 
-    member: list[str] = []  # place the sentence's subject among open-source ones: "the best ⟨X⟩ model"
-    member_strong: list[str] = []  # the same, even inside a comparison: "outperforms other ⟨X⟩ models"
-    others: list[str] = []  # the phrase is about other projects or the field
-
-    @field_validator("member", "member_strong", "others")
-    @classmethod
-    def _valid_patterns(cls, values: list[str]) -> list[str]:
-        for value in values:
-            _compile(value)
-        return values
+    member: list[Regex] = []  # place the sentence's subject among open-source ones: "the best ⟨X⟩ model"
+    member_strong: list[Regex] = []  # the same, even inside a comparison: "outperforms other ⟨X⟩ models"
+    others: list[Regex] = []  # the phrase is about other projects or the field
 
 
 class Language(_Strict):
@@ -192,9 +165,9 @@ class Language(_Strict):
     script: Literal["latin", "cjk"]
     stopwords: frozenset[str] = frozenset()  # latin script: common words that identify the language
     min_share: float = 0.08  # share of stopwords (latin) or signature characters (cjk) to detect it
-    signature: str | None = None  # cjk script: characters that identify the language
-    sentence_ends: str = r"[.!?][*_)\]\"'”’]*(?=\s)"
-    clause_breaks: str = r"[,;:()\[\]—–]|\s-\s|\*\*"
+    signature: Regex | None = None  # cjk script: characters that identify the language
+    sentence_ends: Regex = r"[.!?][*_)\]\"'”’]*(?=\s)"
+    clause_breaks: Regex = r"[,;:()\[\]—–]|\s-\s|\*\*"
     model_nouns: frozenset[str]
     software_nouns: frozenset[str]
     license_nouns: frozenset[str]
@@ -206,12 +179,12 @@ class Language(_Strict):
     subject_first: bool = False  # the earliest reference in a sentence, not the nearest, names its subject
     own_words: frozenset[str] = frozenset()
     window: int = 6  # words of left context in which a comparison or negation still applies
-    other_markers: list[str]
-    quantifiers: list[str] = []
-    negations: list[str]
+    other_markers: list[Regex]
+    quantifiers: list[Regex] = []
+    negations: list[Regex]
     frames: Frames = Frames()
-    credits: list[str] = []
-    introductions: list[str] = []
+    credits: list[Regex] = []
+    introductions: list[Regex] = []
     _other: re.Pattern[str] = PrivateAttr()
     _quantifier: re.Pattern[str] = PrivateAttr()
     _negation: re.Pattern[str] = PrivateAttr()
@@ -220,20 +193,6 @@ class Language(_Strict):
     _introductions: list[re.Pattern[str]] = PrivateAttr()
     _sentence_end: re.Pattern[str] = PrivateAttr()
     _clause_break: re.Pattern[str] = PrivateAttr()
-
-    @field_validator("other_markers", "quantifiers", "negations", "credits", "introductions")
-    @classmethod
-    def _valid_patterns(cls, values: list[str]) -> list[str]:
-        for value in values:
-            _compile(value)
-        return values
-
-    @field_validator("signature", "sentence_ends", "clause_breaks")
-    @classmethod
-    def _valid_pattern(cls, value: str | None) -> str | None:
-        if value is not None:
-            _compile(value)
-        return value
 
     def model_post_init(self, _context: object) -> None:
         self._other = _joined(self.other_markers)
@@ -284,26 +243,18 @@ class Language(_Strict):
 
 
 class _PatternGroup(_Strict):
-    files: list[str] = []
-    ignore_paths: list[str] = []
-    links: list[str] = []
-    link_texts: list[str] = []
-    conversion_scripts: list[str] = []
-    download_scripts: list[str] = []
-    sections: list[str] = []
-    processing_code: list[str] = []
-    known_datasets: list[str] = []
+    files: list[Regex] = []
+    ignore_paths: list[Regex] = []
+    links: list[Regex] = []
+    link_texts: list[Regex] = []
+    conversion_scripts: list[Regex] = []
+    download_scripts: list[Regex] = []
+    sections: list[Regex] = []
+    processing_code: list[Regex] = []
+    known_datasets: list[Regex] = []
     training_context: str | None = None
-    phrases: list[str] = []
-    model_ids: list[str] = []
-
-    @field_validator("files", "ignore_paths", "links", "link_texts", "conversion_scripts",
-                     "download_scripts", "sections", "processing_code", "known_datasets", "phrases", "model_ids")
-    @classmethod
-    def _valid_patterns(cls, values: list[str]) -> list[str]:
-        for value in values:
-            _compile(value)
-        return values
+    phrases: list[Regex] = []
+    model_ids: list[Regex] = []
 
     def any(self, group: str, text: str) -> re.Match[str] | None:
         for pattern in getattr(self, group):
@@ -314,31 +265,17 @@ class _PatternGroup(_Strict):
 
 
 class LicensingPatterns(_Strict):
-    statement: str
-    weights_words: str
-    code_words: str
-    all_words: str
-    based_on: str
-    inherited: list[str]
-    news_sections: str
-    news_items: str
-    license_columns: str
-    base_columns: str
-    pointer: str
-
-    @field_validator("statement", "weights_words", "code_words", "all_words", "based_on", "news_sections",
-                     "news_items", "license_columns", "base_columns", "pointer")
-    @classmethod
-    def _valid_pattern(cls, value: str) -> str:
-        _compile(value)
-        return value
-
-    @field_validator("inherited")
-    @classmethod
-    def _valid_patterns(cls, values: list[str]) -> list[str]:
-        for value in values:
-            _compile(value)
-        return values
+    statement: Regex
+    weights_words: Regex
+    code_words: Regex
+    all_words: Regex
+    based_on: Regex
+    inherited: list[Regex]
+    news_sections: Regex
+    news_items: Regex
+    license_columns: Regex
+    base_columns: Regex
+    pointer: Regex
 
     def compiled(self, name: str) -> re.Pattern[str]:
         value = getattr(self, name)
