@@ -11,14 +11,11 @@ from typing import TYPE_CHECKING
 from app import __version__
 
 if TYPE_CHECKING:  # the engine is imported when a command needs it: `--version` and `--help` stay instant
-    from app.engine.config import Config
-    from app.engine.models import Report
     from app.engine.ruleset import RuleSet
-    from app.engine.snapshot import Snapshot
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 FAIL_LEVELS = ("error", "warning", "notice", "never")
-FORMAT_NAMES = ("github", "json", "sarif", "text")  # app.report.FORMATS, named here to import nothing
+FORMAT_NAMES = ("github", "html", "json", "markdown", "sarif", "text")  # app.report.combined's, not imported
 
 
 class UsageError(Exception):
@@ -32,14 +29,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"openwashing {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    scan_cmd = commands.add_parser("scan", help="scan a repository folder")
-    scan_cmd.add_argument("path", nargs="?", default=".", help="repository folder (default: .)")
+    scan_cmd = commands.add_parser("scan", help="scan repository folders (or - for standard input)")
+    scan_cmd.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                          help="repository folders, or - to read one document from standard input (default: .)")
     scan_cmd.add_argument("--format", choices=FORMAT_NAMES, default="text")
     scan_cmd.add_argument("--fail-on", choices=FAIL_LEVELS, default=None,
                           help="lowest finding level that makes the exit code 1 (default: error)")
-    scan_cmd.add_argument("--config", type=Path, help="configuration file instead of .github/openwashing.yml")
+    scan_cmd.add_argument("--config", type=Path, help="configuration file instead of the nearest "
+                                                      ".github/openwashing.yml")
     scan_cmd.add_argument("--fix", action="store_true", help="rewrite the files with the suggested wording")
+    scan_cmd.add_argument("--diff", action="store_true",
+                          help="print what --fix would change as a unified diff; exit 1 if anything would")
     scan_cmd.add_argument("--output", type=Path, help="write the report to a file instead of stdout")
+    scan_cmd.add_argument("-q", "--quiet", action="store_true", help="print the findings only")
+    scan_cmd.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                          help="colour the text report (default: on a terminal, unless NO_COLOR is set)")
+    scan_cmd.add_argument("--stdin-filename", default="README.md",
+                          help="the name of the document read from - (default: README.md)")
 
     explain = commands.add_parser("explain", help="explain a rule or a licence")
     explain.add_argument("id", help="rule id, licence id, SPDX id or Hugging Face licence id")
@@ -91,61 +97,48 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _scan(args: argparse.Namespace, ruleset: RuleSet) -> int:
-    from app.engine.scan import scan
-    from app.engine.snapshot import Snapshot
-    from app.report import FORMATS
+    from app import scan_command as sc
+    from app.report import combined
 
-    root = Path(args.path)
-    if not root.is_dir():
-        raise UsageError(f"{root} is not a folder; give the repository's root folder")
-    snapshot = Snapshot.from_folder(root)
-    config = _config(args.config, snapshot, ruleset)
-    if config.extends:
-        sys.stderr.write(f"openwashing: note: `_extends: {config.extends}` is followed by the GitHub App; "
-                         "the command line uses this file alone\n")
-    report = scan(snapshot, config, ruleset)
-    if args.fix:
-        report = _fix(root, report, snapshot, config, ruleset)
-    output = FORMATS[args.format](report)
-    if args.output:
-        args.output.write_text(output, encoding="utf-8")
-    else:
-        sys.stdout.write(output)
-    return _exit_code(report, args.fail_on or config.fail_on)
-
-
-def _config(path: Path | None, snapshot: Snapshot, ruleset: RuleSet) -> Config:
-    from app.engine.config import parse_config
-    from app.engine.scan import load_repo_config
-
-    if path is None:
-        return load_repo_config(snapshot, ruleset)
+    if args.fix and args.diff:
+        raise UsageError("--fix and --diff do not go together: --diff shows what --fix would write")
+    if args.paths.count("-") > 1:
+        raise UsageError("standard input (-) can be read once")
     try:
-        text = path.read_text(encoding="utf-8")
+        targets = [sc.target_for(given, args, ruleset) for given in args.paths]
+        _note_extends(targets)
+        if args.diff:
+            diff = "".join(sc.diff_for(t, ruleset) for t in targets)
+            _emit(diff, args.output)
+            return sc.EXIT_FINDINGS if diff else sc.EXIT_OK
+        reports = [sc.report_for(t, ruleset, args.fix) for t in targets]
+    except sc.ScanUsageError as exc:
+        raise UsageError(str(exc)) from exc
+    items = [combined.Scanned(t.label, _name(t), t.config_file, r) for t, r in zip(targets, reports, strict=True)]
+    _emit(combined.render(args.format, items, sc.use_colour(args.color, args.output), args.quiet), args.output)
+    return max(sc.exit_code(r, args.fail_on or t.config.fail_on) for t, r in zip(targets, reports, strict=True))
+
+
+def _name(target) -> str:
+    return "standard input" if target.folder is None else target.folder.name
+
+
+def _note_extends(targets: list) -> None:
+    for target in targets:
+        if target.config.extends:
+            sys.stderr.write(f"openwashing: note: `_extends: {target.config.extends}` in {target.config_file} is "
+                             "followed by the GitHub App; the command line uses this file alone\n")
+
+
+def _emit(text: str, output: Path | None) -> None:
+    """Write to the file asked for, or stdout; a file that cannot be written is a usage error."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise UsageError(f"cannot read configuration {path}: {exc.strerror}") from exc
-    return parse_config(text, str(path), {r.id for r in ruleset.claims})
-
-
-def _fix(root: Path, report: Report, snapshot: Snapshot, config: Config, ruleset: RuleSet) -> Report:
-    from app.engine.fix import apply_fixes
-    from app.engine.scan import scan
-    from app.engine.snapshot import Snapshot
-
-    by_path: dict[str, list] = {}
-    for finding in report.findings:
-        by_path.setdefault(finding.path, []).append(finding)
-    total = 0
-    for rel, findings in by_path.items():
-        target = root / rel
-        text = target.read_text(encoding="utf-8")
-        fixed, applied = apply_fixes(text.replace("\r\n", "\n"), findings)
-        if applied:
-            target.write_text(fixed, encoding="utf-8")
-            total += applied
-    sys.stderr.write(f"openwashing: rewrote {total} place{'s' if total != 1 else ''} "
-                     f"in {len(by_path)} file{'s' if len(by_path) != 1 else ''}\n")
-    return scan(Snapshot.from_folder(root), config, ruleset)
+        raise UsageError(f"cannot write the report to {output}: {exc.strerror or exc}") from exc
 
 
 def _manifest(args: argparse.Namespace) -> int:
@@ -259,30 +252,43 @@ def _metrics_server(port: int):
     return server
 
 
-def _exit_code(report: Report, fail_on: str) -> int:
-    from app.engine.models import Level
-
-    if fail_on == "never":
-        return EXIT_OK
-    threshold = Level(fail_on).rank
-    return EXIT_FINDINGS if any(f.level.rank >= threshold for f in report.findings) else EXIT_OK
-
-
 def _explain(identifier: str, ruleset: RuleSet) -> int:
-    from app.engine import licenses as lic
     from app.report.templating import render
 
-    rule = ruleset.claim(identifier)
-    if rule:
-        sys.stdout.write(render("explain_rule.txt.j2", rule=rule))
+    if not identifier.strip():
+        raise UsageError("give a rule or licence to explain, e.g. `openwashing explain OpenSourceClaim` or "
+                         "`openwashing explain llama3.1`; `openwashing rules` lists them")
+    found = _lookup(identifier.strip(), ruleset)
+    if found is None:
+        raise UsageError(f"no rule or licence called {identifier!r}; `openwashing rules` lists them")
+    if found in ruleset.claims:
+        sys.stdout.write(render("explain_rule.txt.j2", rule=found))
         return EXIT_OK
-    facts = ruleset.license(identifier) or lic.by_hf_id(identifier, ruleset) or \
-        (lic.names_in(identifier, ruleset) or [None])[0]
-    if facts:
-        restrictions = [ruleset.restrictions[r] for r in facts.restrictions]
-        sys.stdout.write(render("explain_license.txt.j2", lic=facts, restrictions=restrictions))
-        return EXIT_OK
-    raise UsageError(f"no rule or licence called {identifier!r}; `openwashing rules` lists them")
+    restrictions = [ruleset.restrictions[r] for r in found.restrictions]
+    sys.stdout.write(render("explain_license.txt.j2", lic=found, restrictions=restrictions))
+    return EXIT_OK
+
+
+def _loose(text: str) -> str:
+    """"Llama 3.1", "llama-3.1" and "LLAMA_3_1" alike; "Apache 2" as "Apache-2.0"."""
+    import re
+    return re.sub(r"[^a-z0-9+]", "", re.sub(r"\.0\b", "", text.lower()))
+
+
+def _lookup(identifier: str, ruleset: RuleSet):
+    from app.engine import licenses as lic
+
+    exact = ruleset.claim(identifier) or ruleset.license(identifier) or lic.by_hf_id(identifier, ruleset)
+    if exact:
+        return exact
+    key = _loose(identifier)
+    for rule in ruleset.claims:
+        if _loose(rule.id) == key:
+            return rule
+    for facts in ruleset.licenses:
+        if key in {_loose(n) for n in (facts.id, facts.name, facts.spdx or "", *facts.hf_ids) if n}:
+            return facts
+    return (lic.names_in(identifier, ruleset) or [None])[0]
 
 
 if __name__ == "__main__":

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     check_name: str = "openwashing"
     public_url: str | None = Field(None, description="the app's public address, for report links "
                                                      "(https://ow.example.com)")
+    github_client_id: str | None = Field(None, description="the App's client ID, for signing in to the report "
+                                                           "pages (with GITHUB_CLIENT_SECRET)")
+    github_client_secret: SecretStr | None = Field(None, description="the App's client secret; without it, private "
+                                                                     "repositories never appear on the pages")
     workers: int = Field(4, ge=1, description="workers")
     worker_type: Literal["thread", "process"] = Field("process", description="forked processes, or threads")
     write_interval_seconds: float = Field(1.0, ge=0, description="pause between writes per installation")
@@ -76,6 +80,10 @@ class Settings(BaseSettings):
         if self.queue_url and not self.queue_url.startswith(("redis://", "rediss://", "sqlite:///")):
             raise ValueError("QUEUE_URL must be redis://… (or sqlite:///PATH)")
         return self
+
+    @property
+    def signin_enabled(self) -> bool:
+        return bool(self.github_client_id and self.github_client_secret)
 
     @property
     def is_sqlite(self) -> bool:

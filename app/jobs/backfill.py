@@ -20,7 +20,7 @@ from app.engine.reading import select_paths
 from app.github.calls import describe
 from app.jobs import queue as jobs_queue
 from app.state.store import Incoming
-from app.state.work import BackfillRequest, CheckRequest
+from app.state.work import BackfillRequest, CheckRequest, private_flag
 
 log = logging.getLogger("openwashing.backfill")
 SLICE_REPOSITORIES = 10
@@ -49,19 +49,21 @@ def run_backfill(ctx, request: BackfillRequest, delivery_id: str) -> dict:
 def _plan_all(ctx, gh, installation_id: int) -> int:
     """Every repository the installation can read, from GitHub's listing (100 a page)."""
     repos = ctx.retry(lambda: _installation_repositories(gh), "list installation repositories")
-    ctx.store.plan_backfill(installation_id, repos)
+    for repo in repos:  # the listing says which are private: the report pages need it
+        ctx.store.note_repository(repo["full_name"], installation_id, private_flag(repo), repo.get("default_branch"))
+    ctx.store.plan_backfill(installation_id, [r["full_name"] for r in repos])
     return max(1, -(-len(repos) // CALLS_PER_LISTING_PAGE))
 
 
-def _installation_repositories(gh) -> list[str]:
-    names, page = [], 1
+def _installation_repositories(gh) -> list[dict]:
+    listed, page = [], 1
     while True:
         _headers, data = gh.requester.requestJsonAndCheck("GET", "/installation/repositories",
                                                           parameters={"per_page": 100, "page": page})
-        batch = [r["full_name"] for r in data.get("repositories") or []]
-        names += batch
+        batch = data.get("repositories") or []
+        listed += batch
         if len(batch) < 100:
-            return names
+            return listed
         page += 1
 
 

@@ -13,7 +13,9 @@ from app.github.limits import Budget, BudgetExceeded
 from app.github.repository import RepositoryView, read_commit
 from app.github.reviews import review_pull_request
 from app.metrics import RATE_REMAINING
+from app.report.scorecard import scorecard
 from app.report.templating import render
+from app.state.records import CheckedCommit
 from app.state.work import CheckRequest
 
 log = logging.getLogger("openwashing.jobs")
@@ -32,6 +34,8 @@ def run_check(ctx, work: CheckRequest, delivery_id: str, attempt: int = 1) -> di
     try:
         view, report = analyse(ctx, gh, work.repo, work.sha, budget)
         result = _publish(ctx, checks, work, view, report, delivery_id, look_first)
+        if work.on_default_branch:
+            _record(ctx, work, report, result)
         if work.pull_number:
             review = review_pull_request(gh, ctx.store, ctx.settings, work.repo, work.pull_number, work.sha,
                                          report.findings, view.texts, result["html_url"], ctx.retry)
@@ -68,7 +72,7 @@ def _publish(ctx, checks: CheckRuns, work: CheckRequest, view: RepositoryView, r
                      notices=report.notices, config_error=view.config_error, config=_config_rows(view.config),
                      sources=view.config_sources, version=__version__, sha=work.sha, truncated=view.truncated,
                      max_listed=MAX_FINDINGS_LISTED, max_annotations=limit, documents=report.documents,
-                     unreadable=view.unreadable)
+                     unreadable=view.unreadable, config_file=None)
     fixable = any(f.replacement is not None for f in report.findings)
     title = _title_prefix(view) + title_for(report, view.config_error)
     outcome = checks.publish(conclusion, title, summary, annotations, FIX_ACTIONS if fixable else None,
@@ -76,6 +80,13 @@ def _publish(ctx, checks: CheckRuns, work: CheckRequest, view: RepositoryView, r
     return {"check_run_id": outcome.check_run_id, "conclusion": conclusion, "annotations": outcome.annotations,
             "findings": len(report.findings), "level": report.assessment.level.value,
             "html_url": outcome.html_url, "writes": outcome.writes}
+
+
+def _record(ctx, work: CheckRequest, report: Report, result: dict) -> None:
+    """Keep the verdict for the report pages: one local write, no GitHub call."""
+    ctx.store.record_check(CheckedCommit(
+        work.repo, work.installation_id, work.sha, result["level"], result["conclusion"], result["html_url"],
+        len(report.findings), scorecard(report), work.private, work.default_branch))
 
 
 def _title_prefix(view: RepositoryView) -> str:

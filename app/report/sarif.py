@@ -15,20 +15,25 @@ _SARIF_LEVEL = {"error": "error", "warning": "warning", "notice": "note"}
 
 
 def render(report: Report, ruleset: RuleSet | None = None) -> str:
+    return render_many([report], ruleset)
+
+
+def render_many(reports: list[Report], ruleset: RuleSet | None = None) -> str:
+    """One SARIF log, one run per scanned path."""
     ruleset = ruleset or default_ruleset()
     rules = [_rule(r) for r in ruleset.claims]
     index = {r["id"]: i for i, r in enumerate(rules)}
-    log = {
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "openwashing", "version": __version__, "informationUri": INFO_URI,
-                                "rules": rules}},
-            "results": [_result(f, index, n) for f, n in _numbered(report.findings)],
-            "properties": {"openness": report.assessment.level.value, "osaid": report.assessment.osaid},
-        }],
-    }
+    log = {"$schema": SCHEMA, "version": "2.1.0", "runs": [_run(r, rules, index) for r in reports]}
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def _run(report: Report, rules: list[dict], index: dict[str, int]) -> dict:
+    return {
+        "tool": {"driver": {"name": "openwashing", "version": __version__, "informationUri": INFO_URI,
+                            "rules": rules}},
+        "results": [_result(f, index, n) for f, n in _numbered(report.findings)],
+        "properties": {"openness": report.assessment.level.value, "osaid": report.assessment.osaid},
+    }
 
 
 def _rule(rule) -> dict:

@@ -13,6 +13,8 @@ import logging
 import time
 from dataclasses import dataclass
 
+from app.state import records
+
 log = logging.getLogger("openwashing.state")
 
 # Delivery states: received -> queued -> processing -> done | failed; or coalesced / ignored.
@@ -46,6 +48,7 @@ MIGRATIONS: list[list[str]] = [
             name TEXT PRIMARY KEY, owner TEXT NOT NULL, until {real} NOT NULL,
             next_start {real} NOT NULL DEFAULT 0)""",
     ],
+    records.MIGRATION,
 ]
 
 
@@ -73,7 +76,7 @@ class Incoming:
     state_if_no_work: str = "received"
 
 
-class Store:
+class Store(records.RepositoryRecords):
     """The store over one engine. Engines give transactions and queries with "?" placeholders."""
 
     def __init__(self, engine) -> None:
@@ -237,10 +240,16 @@ class Store:
 
     def apply_change(self, change) -> None:
         """Record which repositories an installation may read now (an InstallationChange); newly
-        added ones are planned for backfill."""
+        added ones are planned for backfill. A RepositoryChange goes to the repository records."""
+        if not hasattr(change, "added"):
+            self.change_repository(change)
+            return
+        for full_name, private in change.privacy:
+            self.note_repository(full_name, change.installation_id, private)
         if change.deleted:
             self.forget_installation(change.installation_id)
             return
+        self.forget_repositories(list(change.removed))
         current = set(self.installation_repositories(change.installation_id) or [])
         repos = (current | set(change.added)) - set(change.removed)
         self.save_installation(change.installation_id, change.account, sorted(repos))
@@ -251,6 +260,7 @@ class Store:
         with self.engine.transaction() as tx:
             tx.execute("DELETE FROM installations WHERE id = ?", (installation_id,))
             tx.execute("DELETE FROM backfill WHERE installation_id = ?", (installation_id,))
+        self.forget_repositories([], installation_id)
 
     def plan_backfill(self, installation_id: int, repositories: list[str]) -> int:
         """Record repositories to check; those already planned or done are left as they are."""

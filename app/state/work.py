@@ -14,6 +14,14 @@ class CheckRequest:
     installation_id: int
     reason: str
     pull_number: int | None = None
+    branch: str | None = None  # the branch checked, when the event names one
+    default_branch: str | None = None
+    private: bool | None = None  # None: not said; the report pages then treat it as private
+
+    @property
+    def on_default_branch(self) -> bool:
+        """Whether the verdict describes the repository as it stands (kept for its report page)."""
+        return self.reason == "backfill" or (self.branch is not None and self.branch == self.default_branch)
 
     @property
     def key(self) -> str:
@@ -76,6 +84,28 @@ class InstallationChange:
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     deleted: bool = False
+    privacy: tuple[tuple[str, bool | None], ...] = ()  # (repository, private) as the payload listed them
+
+
+@dataclass(frozen=True)
+class RepositoryChange:
+    """A repository made private or public, renamed, transferred or deleted; applied when the
+    delivery is stored, so the report pages never show a private repository a moment longer."""
+
+    full_name: str
+    installation_id: int | None = None
+    private: bool | None = None
+    renamed_to: str | None = None
+    deleted: bool = False
+
+
+def private_flag(repository: dict) -> bool | None:
+    """Whether GitHub calls a repository (as payloads and listings describe it) private; an
+    internal repository (Enterprise) is not public either. None when it does not say."""
+    private = repository.get("private")
+    if not isinstance(private, bool):
+        return None
+    return private or repository.get("visibility") not in (None, "public")
 
 
 Work = CheckRequest | CommandRequest | BackfillRequest

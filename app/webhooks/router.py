@@ -34,8 +34,8 @@ router = Router()
 
 def route(event: str, payload: dict) -> tuple[list, list]:
     """The work and the installation changes a delivery asks for."""
-    from app.state.work import InstallationChange
+    from app.state.work import InstallationChange, RepositoryChange
     from app.webhooks import handlers  # noqa: F401 - registers the handlers
     work = router.route(event, payload)
-    return ([w for w in work if not isinstance(w, InstallationChange)],
-            [w for w in work if isinstance(w, InstallationChange)])
+    changes = (InstallationChange, RepositoryChange)
+    return [w for w in work if not isinstance(w, changes)], [w for w in work if isinstance(w, changes)]

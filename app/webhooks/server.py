@@ -64,6 +64,8 @@ def create_app(settings: Settings, *, start_worker: bool = True, redeliver: bool
     app = FastAPI(title="openwashing", version=__version__, lifespan=lifespan)
     app.state.store, app.state.queue, app.state.writer, app.state.background = store, queue, writer, background
 
+    _add_pages(app, store, settings)
+
     @app.get("/healthz")
     async def healthz() -> dict:
         return {"status": "ok", "version": __version__}  # liveness: the process answers; no store call
@@ -97,6 +99,15 @@ def create_app(settings: Settings, *, start_worker: bool = True, redeliver: bool
         return await writer.accept(event, delivery, payload, body)
 
     return app
+
+
+def _add_pages(app: FastAPI, store: Store, settings: Settings) -> None:
+    from app.web.pages import report_routes
+    from app.web.setup import setup_routes
+    from app.web.signin import signin_routes
+
+    for routes in (report_routes, signin_routes, setup_routes):
+        app.include_router(routes(store, settings))
 
 
 def start_background(settings: Settings, queue, store: Store, redeliver: bool) -> list:

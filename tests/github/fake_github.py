@@ -128,6 +128,12 @@ class FakeGitHub:
         self.violations: list[str] = []
         self.faults: list[Fault] = []
         self.permissions: dict[tuple[str, str], str] = {}
+        # Sign-in (OAuth web flow): who approves at /login/oauth/authorize, what each user can read.
+        self.oauth_client: tuple[str, str] = ("Iv1.fakeclient", "fake-client-secret")
+        self.oauth_approver: str | None = None
+        self.user_access: dict[str, dict[int, list[str]]] = {}  # login -> installation -> repositories
+        self.oauth_codes: dict[str, str] = {}
+        self.user_tokens: dict[str, str] = {}  # token -> login
         self.delay_seconds = 0.0
         self.slow: dict[str, float] = {}  # path pattern -> seconds to wait before answering
         self.truncate_trees = False
@@ -231,6 +237,8 @@ class FakeGitHub:
         body = json.loads(raw) if raw else None
         auth = request.headers.get("authorization", "")
         raw_path = request.scope.get("raw_path", path.encode()).decode()  # keeps %2F inside a {ref}
+        if path.startswith("/login/oauth/"):  # GitHub's web flow, not the REST API: no OpenAPI entry
+            return self._oauth(path, query, body)
         self._validate(method, raw_path, query, raw, request.headers)
         if self.delay_seconds:
             time.sleep(self.delay_seconds)
@@ -298,6 +306,8 @@ class FakeGitHub:
             except jwt.PyJWTError:
                 return False
             return str(claims.get("iss")) == str(self.app_id) and claims["exp"] - claims["iat"] <= 660
+        if path.startswith("/user"):
+            return scheme.lower() in ("token", "bearer") and credential in self.user_tokens
         return scheme.lower() in ("token", "bearer") and credential in self.tokens
 
     def _routes(self):
@@ -313,6 +323,8 @@ class FakeGitHub:
             (repo + r"/git/commits/([0-9a-f]+)", "GET", self._get_git_commit),
             (repo + r"/git/refs/heads/(.+)", "PATCH", self._update_ref),
             (r"/installation/repositories", "GET", self._installation_repos),
+            (r"/user", "GET", self._user),
+            (r"/user/installations/(\d+)/repositories", "GET", self._user_installation_repos),
             (repo, "GET", self._get_repo),
             (repo + r"/git/blobs/([0-9a-f]+)", "GET", self._blob),
             (repo + r"/contents/(.+)", "GET", self._contents),
@@ -396,6 +408,7 @@ class FakeGitHub:
                "external_id": body.get("external_id"), "started_at": body.get("started_at"),
                "completed_at": None, "output": {"title": None, "summary": None, "annotations_count": 0},
                "actions": body.get("actions", []), "app": {"id": self.app_id, "slug": "openwashing"},
+               "details_url": body.get("details_url"),
                "url": f"{self.base_url}/repos/{full_name}/check-runs/{run_id}",
                "html_url": f"https://github.com/{full_name}/runs/{run_id}", "pull_requests": []}
         self.check_runs[run_id] = run
@@ -414,7 +427,7 @@ class FakeGitHub:
         run = self.check_runs.get(int(run_id))
         if run is None:
             return JSONResponse({"message": "Not Found"}, status_code=404)
-        for key in ("status", "conclusion", "completed_at", "started_at", "external_id", "actions"):
+        for key in ("status", "conclusion", "completed_at", "started_at", "external_id", "actions", "details_url"):
             if key in body:
                 run[key] = body[key]
         if body.get("conclusion"):
@@ -628,6 +641,43 @@ class FakeGitHub:
         if full_name not in self.repos:
             return JSONResponse({"message": "Not Found"}, status_code=404)
         return JSONResponse(self._repo_json(full_name))
+
+    def _oauth(self, path: str, query: dict, body) -> Response:
+        """/login/oauth/authorize approves at once as `oauth_approver`; /access_token trades the code."""
+        from urllib.parse import urlencode
+
+        from starlette.responses import RedirectResponse
+        with self.lock:
+            self.requests.append(Recorded("GET" if path.endswith("authorize") else "POST", path, query, body, 200, ""))
+            if path == "/login/oauth/authorize":
+                if query.get("client_id") != self.oauth_client[0] or not self.oauth_approver:
+                    return JSONResponse({"message": "Not Found"}, status_code=404)
+                code = f"code{next(self._ids)}"
+                self.oauth_codes[code] = self.oauth_approver
+                target = f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query.get('state', '')})}"
+                return RedirectResponse(target, status_code=302)
+            body = body or {}
+            login = self.oauth_codes.pop(body.get("code", ""), None)
+            if (body.get("client_id"), body.get("client_secret")) != self.oauth_client or login is None:
+                return JSONResponse({"error": "bad_verification_code",
+                                     "error_description": "The code passed is incorrect or expired."})
+            token = f"ghu_fake_{next(self._ids)}"
+            self.user_tokens[token] = login
+            return JSONResponse({"access_token": token, "token_type": "bearer", "scope": "",
+                                 "expires_in": 28800, "refresh_token": f"ghr_{token}",
+                                 "refresh_token_expires_in": 15897600})
+
+    def _user(self, query, body) -> Response:
+        login = self.user_tokens[self.current_headers["authorization"].partition(" ")[2]]
+        return JSONResponse({"login": login, "id": 583231, "type": "User"})
+
+    def _user_installation_repos(self, installation_id: str, query, body) -> Response:
+        login = self.user_tokens[self.current_headers["authorization"].partition(" ")[2]]
+        access = self.user_access.get(login, {})
+        if int(installation_id) not in access:
+            return JSONResponse({"message": "Not Found"}, status_code=404)
+        names = [n for n in access[int(installation_id)] if n in self.repos]
+        return JSONResponse({"total_count": len(names), "repositories": [self._repo_json(n) for n in names]})
 
     def _list_deliveries(self, query, body) -> Response:
         return JSONResponse(self.hook_deliveries)

@@ -51,7 +51,7 @@ def test_manifest_asks_for_the_least_that_works():
     manifest = yaml.safe_load((ROOT / "app.yml").read_text())
     assert manifest["default_permissions"] == {"checks": "write", "contents": "read", "pull_requests": "write",
                                                "issues": "write", "metadata": "read"}
-    assert manifest["default_events"] == ["push", "pull_request", "issue_comment"]
+    assert manifest["default_events"] == ["push", "pull_request", "issue_comment", "repository"]
     assert manifest["hook_attributes"]["url"].endswith("/api/github/webhooks")
     assert {"name", "url", "public", "description"} <= set(manifest)
 

@@ -47,7 +47,7 @@ def test_check_summary_with_hostile_licences_paths_and_wording():
     summary = render("check_summary.md.j2", assessment=report.assessment, findings=report.findings,
                      notices=report.notices, config_error=None, config={"include": HOSTILE},
                      sources={"include": HOSTILE}, version="1", sha="a" * 40, truncated=False, max_listed=100,
-                     max_annotations=500, documents=report.documents, unreadable=[HOSTILE])
+                     max_annotations=500, documents=report.documents, unreadable=[HOSTILE], config_file=HOSTILE)
     html = MarkdownIt("commonmark", {"html": True}).render(summary)
     assert html.count("</details>") == 1  # only the template's own: the layout holds
     assert_inert(summary.replace("<details><summary>", "").replace("</details>", ""))

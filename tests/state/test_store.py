@@ -6,8 +6,9 @@ import time
 
 import pytest
 
+from app.state.records import CheckedCommit
 from app.state.store import Incoming, open_store
-from app.state.work import CheckRequest, InstallationChange, queued_form
+from app.state.work import CheckRequest, InstallationChange, RepositoryChange, queued_form
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -86,7 +87,7 @@ def test_migrations_run_once(store):
     reopened = open_store(store.url)
     rows = reopened.engine.query("SELECT version FROM schema_version")
     reopened.close()
-    assert rows == [(1,)]
+    assert sorted(rows) == [(1,), (2,)]
 
 
 def test_check_runs_fingerprints_and_blobs(store):
@@ -97,3 +98,47 @@ def test_check_runs_fingerprints_and_blobs(store):
     assert store.fingerprints("o/r", 3) == {"f1", "f2"}
     store.save_blob("sha", b"\x00bytes")
     assert store.blob("sha") == b"\x00bytes"
+
+
+def checked(name: str, sha: str, level: str = "open-weights", private: bool | None = False) -> CheckedCommit:
+    return CheckedCommit(name, 7, sha, level, "failure", f"https://github.example/{name}/runs/1", 2,
+                         {"level": level}, private, "main")
+
+
+def test_verdicts_are_kept_per_repository_with_their_history(store):
+    store.record_check(checked("Acme/Model", "a" * 40, "restricted-weights"))
+    store.record_check(checked("Acme/Model", "b" * 40, "open-weights"))
+    store.record_check(checked("acme/other", "c" * 40, private=None))
+    record = store.repository("acme/model")
+    assert (record.full_name, record.sha, record.level, record.scorecard) == (
+        "Acme/Model", "b" * 40, "open-weights", {"level": "open-weights"})
+    assert [v.level for v in store.history("ACME/model")] == ["open-weights", "restricted-weights"]
+    assert [r.full_name for r in store.repositories_of("ACME")] == ["Acme/Model", "acme/other"]
+    assert store.repository("acme/other").public is False  # never said: counts as private
+
+
+def test_privacy_names_and_removal_follow_github(store):
+    store.apply_change(InstallationChange(7, "acme", added=("acme/a", "acme/b"), privacy=(("acme/a", True),)))
+    store.record_check(checked("acme/a", "a" * 40, private=None))
+    assert store.repository("acme/a").private is True  # the listing said so; a check without the flag keeps it
+    store.apply_change(RepositoryChange("acme/a", 7, private=False))
+    assert store.repository("acme/a").public
+    store.apply_change(RepositoryChange("acme/a", 7, private=True, renamed_to="beta/a2"))
+    assert store.repository("acme/a") is None and store.repository("beta/a2").private is True
+    assert [v.sha for v in store.history("beta/a2")] == ["a" * 40]
+    store.apply_change(InstallationChange(7, "acme", removed=("beta/a2",)))
+    assert store.repository("beta/a2") is None and store.history("beta/a2") == []
+    store.record_check(checked("acme/c", "c" * 40))
+    store.apply_change(InstallationChange(7, "acme", deleted=True))
+    assert store.repositories_of("acme") == []
+
+
+def test_sessions_expire_and_keep_their_access(store):
+    store.save_session("k1", "octocat", "token", time.time() + 60)
+    store.save_access("k1", {"acme": ["acme/a"]})
+    session = store.session("k1")
+    assert (session.login, session.access) == ("octocat", {"acme": ["acme/a"]})
+    store.save_session("k2", "old", "token", time.time() - 1)
+    assert store.session("k2") is None
+    store.end_session("k1")
+    assert store.session("k1") is None

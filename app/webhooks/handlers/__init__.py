@@ -1,3 +1,10 @@
 """Event handlers; importing this package registers them on the router."""
 
-from app.webhooks.handlers import checks, comments, installation, pull_request, push  # noqa: F401
+from app.webhooks.handlers import (  # noqa: F401
+    checks,
+    comments,
+    installation,
+    pull_request,
+    push,
+    repository,
+)

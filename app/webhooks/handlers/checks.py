@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.state.work import CheckRequest
+from app.state.work import CheckRequest, private_flag
 from app.webhooks.router import router
 
 
@@ -10,15 +10,20 @@ def _pull_number(pulls: list[dict]) -> int | None:
     return pulls[0]["number"] if pulls else None
 
 
+def _request(payload: dict, head: dict, reason: str, branch: str | None) -> CheckRequest:
+    repo = payload["repository"]
+    return CheckRequest(repo["full_name"], head["head_sha"], payload["installation"]["id"], reason,
+                        _pull_number(head.get("pull_requests") or []), branch=branch,
+                        default_branch=repo.get("default_branch"), private=private_flag(repo))
+
+
 @router.register("check_suite", "rerequested")
 def rerun_suite(payload: dict) -> list[CheckRequest]:
     suite = payload["check_suite"]
-    return [CheckRequest(payload["repository"]["full_name"], suite["head_sha"], payload["installation"]["id"],
-                         "check_suite.rerequested", _pull_number(suite.get("pull_requests") or []))]
+    return [_request(payload, suite, "check_suite.rerequested", suite.get("head_branch"))]
 
 
 @router.register("check_run", "rerequested")
 def rerun_check(payload: dict) -> list[CheckRequest]:
     run = payload["check_run"]
-    return [CheckRequest(payload["repository"]["full_name"], run["head_sha"], payload["installation"]["id"],
-                         "check_run.rerequested", _pull_number(run.get("pull_requests") or []))]
+    return [_request(payload, run, "check_run.rerequested", (run.get("check_suite") or {}).get("head_branch"))]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.state.work import CheckRequest
+from app.state.work import CheckRequest, private_flag
 from app.webhooks.router import router
 
 
@@ -13,5 +13,7 @@ def check_pull_request(payload: dict) -> list[CheckRequest]:
     if installation is None:
         return []
     # The check run belongs to the base repository, also for a pull request from a fork.
-    return [CheckRequest(payload["repository"]["full_name"], pull["head"]["sha"], installation,
-                         f"pull_request.{payload['action']}", pull_number=payload["number"])]
+    repo = payload["repository"]
+    return [CheckRequest(repo["full_name"], pull["head"]["sha"], installation, f"pull_request.{payload['action']}",
+                         pull_number=payload["number"], default_branch=repo.get("default_branch"),
+                         private=private_flag(repo))]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.state.work import CheckRequest
+from app.state.work import CheckRequest, private_flag
 from app.webhooks.router import router
 
 NULL_SHA = "0" * 40
@@ -16,4 +16,6 @@ def check_pushed_commit(payload: dict) -> list[CheckRequest]:
     installation = (payload.get("installation") or {}).get("id")
     if installation is None:
         return []
-    return [CheckRequest(payload["repository"]["full_name"], after, installation, "push")]
+    repo = payload["repository"]
+    return [CheckRequest(repo["full_name"], after, installation, "push", branch=ref.removeprefix("refs/heads/"),
+                         default_branch=repo.get("default_branch"), private=private_flag(repo))]

@@ -1,0 +1,57 @@
+"""One output for the reports of several scanned paths, in each format's own way of holding many:
+SARIF runs, a JSON list, sections of text, Markdown and HTML."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from app.engine.models import Report
+from app.report import github, html, jsonfmt, markdown, sarif, text
+
+
+@dataclass(frozen=True)
+class Scanned:
+    label: str  # the path as given ("-" for standard input)
+    name: str  # what the report calls it
+    config_file: str | None
+    report: Report
+
+
+def render(fmt: str, items: list[Scanned], colour: bool = False, quiet: bool = False) -> str:
+    return _RENDERERS[fmt](items, colour, quiet)
+
+
+def _text(items: list[Scanned], colour: bool, quiet: bool) -> str:
+    parts = [text.render(s.report, colour, quiet, s.config_file) for s in items]
+    if len(items) == 1 or quiet:
+        return "".join(parts)
+    return "\n".join(f"== {s.label} ==\n{part}" for s, part in zip(items, parts, strict=True))
+
+
+def _json(items: list[Scanned], colour: bool, quiet: bool) -> str:
+    def one(s: Scanned) -> dict:
+        return {**jsonfmt.as_dict(s.report), "path": s.label, "configuration": s.config_file}
+    data = one(items[0]) if len(items) == 1 else {"version": jsonfmt.FORMAT_VERSION, "reports": [one(s) for s in items]}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _sarif(items: list[Scanned], colour: bool, quiet: bool) -> str:
+    return sarif.render_many([s.report for s in items])
+
+
+def _github(items: list[Scanned], colour: bool, quiet: bool) -> str:
+    return "".join(github.render(s.report) for s in items)
+
+
+def _markdown(items: list[Scanned], colour: bool, quiet: bool) -> str:
+    return "\n".join(markdown.render(s.report, s.name, s.config_file) for s in items)
+
+
+def _html(items: list[Scanned], colour: bool, quiet: bool) -> str:
+    return html.standalone([(s.report, s.name) for s in items])
+
+
+_RENDERERS = {"text": _text, "json": _json, "sarif": _sarif, "github": _github, "markdown": _markdown,
+              "html": _html}
+FORMAT_NAMES = tuple(sorted(_RENDERERS))

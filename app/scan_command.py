@@ -1,0 +1,172 @@
+"""`openwashing scan`: folders or standard input in, one report per target out, in the format asked.
+
+Paths in every report are relative to the repository root (the nearest folder, walking up, with
+`.git` or `.github/openwashing.yml`), so annotations land on the right file when a subfolder is
+scanned; the configuration is found the same way, and the report names the file it used.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.engine.config import CONFIG_PATH, Config, parse_config
+from app.engine.models import Level, Report
+from app.engine.ruleset import RuleSet
+from app.engine.scan import scan
+from app.engine.snapshot import Snapshot
+from app.report.relocate import relocate
+
+EXIT_OK, EXIT_FINDINGS = 0, 1
+
+
+class ScanUsageError(Exception):
+    """Arguments or input the scan cannot use (exit code 2)."""
+
+
+@dataclass
+class Target:
+    label: str  # as given on the command line
+    snapshot: Snapshot
+    folder: Path | None  # None for standard input
+    prefix: str  # the folder's path from the repository root ("" at the root)
+    config: Config
+    config_file: str | None
+    stdin_text: str | None = None
+
+
+def repository_root(folder: Path) -> Path:
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists() or (candidate / CONFIG_PATH).is_file():
+            return candidate
+    return folder
+
+
+def find_config(folder: Path, root: Path) -> Path | None:
+    """The nearest .github/openwashing.yml from the folder up to the repository root."""
+    for candidate in (folder, *folder.parents):
+        if (candidate / CONFIG_PATH).is_file():
+            return candidate / CONFIG_PATH
+        if candidate == root:
+            return None
+    return None
+
+
+def shown(path: Path) -> str:
+    """A path as the user would type it: relative to the working folder when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def load_config(explicit: Path | None, folder: Path, root: Path, ruleset: RuleSet) -> tuple[Config, str | None]:
+    path = explicit or find_config(folder, root)
+    if path is None:
+        return Config(), None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScanUsageError(f"cannot read configuration {path}: {exc.strerror}") from exc
+    return parse_config(text, shown(path), {r.id for r in ruleset.claims}), shown(path)
+
+
+def target_for(given: str, args, ruleset: RuleSet) -> Target:
+    if given == "-":
+        return _stdin_target(args, ruleset)
+    folder = Path(given)
+    if not folder.is_dir():
+        raise ScanUsageError(f"{given} is not a folder; give a repository folder, or - for standard input")
+    folder = folder.resolve()
+    root = repository_root(folder)
+    config, config_file = load_config(args.config, folder, root, ruleset)
+    prefix = folder.relative_to(root).as_posix()
+    return Target(given, Snapshot.from_folder(folder), folder, "" if prefix == "." else prefix, config, config_file)
+
+
+def _stdin_target(args, ruleset: RuleSet) -> Target:
+    """One document from standard input, seen in its repository: the working folder's repository
+    with the file named by --stdin-filename replaced by what was read (as editors lint a buffer)."""
+    text = sys.stdin.read()
+    here = Path.cwd().resolve()
+    root = repository_root(here)
+    name = (here / args.stdin_filename).resolve()
+    if root != name and root not in name.parents:
+        raise ScanUsageError(f"--stdin-filename {args.stdin_filename} is outside the repository at {root}")
+    config, config_file = load_config(args.config, here, root, ruleset)
+    return Target("-", overlay(Snapshot.from_folder(root), name.relative_to(root).as_posix(), text), None, "",
+                  config, config_file, stdin_text=text)
+
+
+def overlay(base: Snapshot, path: str, text: str) -> Snapshot:
+    """The snapshot with one file's content replaced (or added)."""
+    data = text.encode("utf-8")
+    return Snapshot(sorted({*base.paths, path}), lambda p: data if p == path else base.read_bytes(p),
+                    lambda p: len(data) if p == path else base.size_of(p), base.name)
+
+
+def report_for(target: Target, ruleset: RuleSet, fix: bool) -> Report:
+    report = scan(target.snapshot, target.config, ruleset)
+    if fix:
+        report = _fix(target, report, ruleset)
+    return relocate(report, target.prefix)
+
+
+def _fix(target: Target, report: Report, ruleset: RuleSet) -> Report:
+    from app.engine.fix import apply_fixes
+
+    if target.folder is None:
+        raise ScanUsageError("--fix cannot rewrite standard input; use --diff to see the changes")
+    total = files = 0
+    for rel, findings in _by_path(report).items():
+        path = target.folder / rel
+        fixed, applied = apply_fixes(path.read_text(encoding="utf-8").replace("\r\n", "\n"), findings)
+        if applied:
+            path.write_text(fixed, encoding="utf-8")
+            total, files = total + applied, files + 1
+    sys.stderr.write(f"openwashing: rewrote {total} place{'s' if total != 1 else ''} "
+                     f"in {files} file{'s' if files != 1 else ''}\n")
+    return scan(Snapshot.from_folder(target.folder), target.config, ruleset)
+
+
+def _by_path(report: Report) -> dict[str, list]:
+    grouped: dict[str, list] = {}
+    for finding in report.findings:
+        if finding.replacement is not None:
+            grouped.setdefault(finding.path, []).append(finding)
+    return grouped
+
+
+def diff_for(target: Target, ruleset: RuleSet) -> str:
+    """A unified diff of what --fix would write, with paths from the repository root."""
+    from app.engine.fix import apply_fixes
+
+    report = scan(target.snapshot, target.config, ruleset)
+    chunks = []
+    for rel, findings in _by_path(report).items():
+        before = target.snapshot.read_bytes(rel).decode("utf-8")
+        after, applied = apply_fixes(before.replace("\r\n", "\n"), findings)
+        if applied:
+            name = f"{target.prefix}/{rel}" if target.prefix else rel
+            chunks.append("".join(difflib.unified_diff(before.replace("\r\n", "\n").splitlines(True),
+                                                       after.splitlines(True), f"a/{name}", f"b/{name}")))
+    return "".join(chunks)
+
+
+def use_colour(choice: str, output: Path | None) -> bool:
+    """Colour on a terminal: off with NO_COLOR (https://no-color.org), when piped or written to a file."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR") or output is not None or os.environ.get("TERM") == "dumb":
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
+
+
+def exit_code(report: Report, fail_on: str) -> int:
+    if fail_on == "never":
+        return EXIT_OK
+    threshold = Level(fail_on).rank
+    return EXIT_FINDINGS if any(f.level.rank >= threshold for f in report.findings) else EXIT_OK

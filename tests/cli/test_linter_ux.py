@@ -1,0 +1,152 @@
+"""What linter users expect: root-relative paths and config discovery, --quiet, colour, several
+paths, standard input, --diff, clear errors, HTML and Markdown reports, loose `explain`."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+
+import pytest
+
+from app.cli import main
+from tests.conftest import EXAMPLE
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def monorepo(tmp_path):
+    """A git repository whose model lives in a subfolder, with its configuration at the root."""
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    shutil.copytree(EXAMPLE, root / "models" / "aurora")
+    (root / ".github").mkdir()
+    (root / ".github" / "openwashing.yml").write_text("fail_on: never\n")
+    return root
+
+
+def test_a_subfolder_is_reported_with_paths_from_the_repository_root(capsys, monorepo, monkeypatch):
+    monkeypatch.chdir(monorepo)
+    code, out, _ = run(capsys, "scan", "models/aurora", "--format", "github")
+    assert code == 0  # the root's configuration was found and applied (fail_on: never)
+    assert "::error file=models/aurora/README.md,line=13," in out
+    _, sarif, _ = run(capsys, "scan", "models/aurora", "--format", "sarif")
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in json.loads(sarif)["runs"][0]["results"]}
+    assert uris == {"models/aurora/README.md"}
+    _, text, _ = run(capsys, "scan", "models/aurora")
+    assert "configuration: .github/openwashing.yml" in text
+    _, data, _ = run(capsys, "scan", "models/aurora", "--format", "json")
+    assert json.loads(data)["configuration"] == ".github/openwashing.yml"
+
+
+def test_quiet_prints_the_findings_only(capsys, monorepo):
+    _, out, _ = run(capsys, "scan", str(monorepo / "models" / "aurora"), "--quiet")
+    lines = [line for line in out.splitlines() if line.strip()]
+    assert lines and all(re.match(r"models/aurora/README\.md:\d+:\d+: ", line) or
+                         line.startswith("    suggested wording") for line in lines)
+    assert "Openness scorecard" not in out
+
+
+def test_colour_on_a_terminal_unless_no_color(capsys, monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    _, coloured, _ = run(capsys, "scan", str(EXAMPLE))
+    assert "\x1b[1;31merror\x1b[0m" in coloured
+    monkeypatch.setenv("NO_COLOR", "1")
+    _, plain, _ = run(capsys, "scan", str(EXAMPLE))
+    assert "\x1b[" not in plain
+    _, forced, _ = run(capsys, "scan", str(EXAMPLE), "--color", "always")
+    assert "\x1b[" in forced
+
+
+def test_colour_is_off_when_piped(capsys, monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setattr("sys.stdout.isatty", lambda: False)
+    assert "\x1b[" not in run(capsys, "scan", str(EXAMPLE))[1]
+
+
+def test_several_paths_in_one_call(capsys, tmp_path):
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    (clean / "README.md").write_text("# A parser\n\nA small parser.\n")
+    code, out, _ = run(capsys, "scan", str(clean), str(EXAMPLE), "--format", "json")
+    data = json.loads(out)
+    assert code == 1 and data["version"] == 1
+    assert [r["path"] for r in data["reports"]] == [str(clean), str(EXAMPLE)]
+    assert [len(r["findings"]) > 0 for r in data["reports"]] == [False, True]
+    _, sarif, _ = run(capsys, "scan", str(clean), str(EXAMPLE), "--format", "sarif")
+    assert len(json.loads(sarif)["runs"]) == 2
+    _, text, _ = run(capsys, "scan", str(clean), str(EXAMPLE))
+    assert f"== {clean} ==" in text and f"== {EXAMPLE} ==" in text
+
+
+def test_standard_input_is_read_as_a_file_of_the_repository(capsys, monkeypatch, tmp_path):
+    shutil.copytree(EXAMPLE, tmp_path / "model")
+    monkeypatch.chdir(tmp_path / "model")
+    monkeypatch.setattr("sys.stdin", io.StringIO("# Aurora\n\nAurora is an open-source model.\n"))
+    before = (tmp_path / "model" / "README.md").read_text()
+    code, out, _ = run(capsys, "scan", "-", "--stdin-filename", "README.md", "--format", "json")
+    [finding] = json.loads(out)["findings"]  # the buffer's claim, judged with the repository's licence
+    assert code == 1 and (finding["path"], finding["line"]) == ("README.md", 3)
+    assert "AURORA COMMUNITY MODEL LICENSE" in finding["message"]
+    assert (tmp_path / "model" / "README.md").read_text() == before  # nothing was written
+
+
+def test_diff_previews_the_fix_and_changes_nothing(capsys, tmp_path):
+    target = tmp_path / "model"
+    shutil.copytree(EXAMPLE, target)
+    before = (target / "README.md").read_text()
+    code, out, _ = run(capsys, "scan", str(target), "--diff")
+    assert code == 1 and out.startswith("--- a/README.md\n+++ b/README.md\n")
+    assert "-Aurora-7B is a fully open-source" in out or re.search(r"^-.*open-source", out, re.M)
+    assert re.search(r"^\+.*open-weights", out, re.M)
+    assert (target / "README.md").read_text() == before
+    run(capsys, "scan", str(target), "--fix")
+    code, out, _ = run(capsys, "scan", str(target), "--diff")
+    assert (code, out) == (0, "")
+
+
+def test_unwritable_output_is_a_clear_usage_error(capsys, tmp_path):
+    code, _, err = run(capsys, "scan", str(EXAMPLE), "--output", str(tmp_path / "missing" / "report.txt"))
+    assert code == 2 and "cannot write the report to" in err and "Traceback" not in err
+    code, _, err = run(capsys, "scan", str(EXAMPLE), "--output", str(tmp_path))
+    assert code == 2 and "cannot write the report to" in err
+
+
+def test_fix_and_diff_together_are_refused(capsys):
+    code, _, err = run(capsys, "scan", str(EXAMPLE), "--fix", "--diff")
+    assert code == 2 and "--diff" in err
+
+
+def test_html_report_is_one_self_contained_file(capsys, tmp_path):
+    out_file = tmp_path / "report.html"
+    run(capsys, "scan", str(EXAMPLE), "--format", "html", "--output", str(out_file))
+    page = out_file.read_text()
+    assert page.startswith("<!doctype html>") and "<svg" in page and "Content-Security-Policy" in page
+    assert "<script" not in page and not re.search(r'(src|href)="(?!https?://opensource\.org)[^"#]', page)
+    assert "restricted" in page and "acceptable-use policy" in page
+
+
+def test_markdown_report_for_the_job_summary(capsys):
+    _, out, _ = run(capsys, "scan", str(EXAMPLE), "--format", "markdown")
+    assert out.startswith("# openwashing: openwashed-model\n")
+    assert "## Openness: `restricted-weights`" in out and "| Where | Level | Wording | Suggested |" in out
+
+
+@pytest.mark.parametrize("spelling", ["Llama 3.1", "llama-3.1", "LLAMA_3_1", "llama3.1"])
+def test_explain_matches_names_loosely(capsys, spelling):
+    code, out, _ = run(capsys, "explain", spelling)
+    assert code == 0 and out.startswith("Llama 3.1 Community License Agreement")
+
+
+@pytest.mark.parametrize("empty", ["", "   "])
+def test_explain_refuses_an_empty_id(capsys, empty):
+    code, _, err = run(capsys, "explain", empty)
+    assert code == 2 and "give a rule or licence" in err

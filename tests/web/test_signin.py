@@ -1,0 +1,73 @@
+"""Sign-in with GitHub against the fake's OAuth endpoints: private repositories appear only for
+people GitHub says can read them."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.github.conftest import INSTALLATION, model_repo_files
+from tests.web.helpers import push_default
+
+
+def signed_in_app(fake, start_app, login: str = "octocat"):
+    app = start_app(github_client_id=fake.oauth_client[0], github_client_secret=fake.oauth_client[1])
+    for name, private in (("acme-ai/secret", True), ("acme-ai/hidden", True), ("acme-ai/public", False)):
+        push_default(app, fake, name, fake.add_repo(name, model_repo_files()), private=private)
+    fake.oauth_approver = login
+    fake.user_access = {"octocat": {INSTALLATION: ["acme-ai/secret", "acme-ai/public"]}}
+    return app
+
+
+def sign_in(app, next_page: str = "/report/acme-ai") -> httpx.Response:
+    """Follow the web flow as a browser would: the app, GitHub's authorize page, the app's callback."""
+    start = app.client.get("/login", params={"next": next_page})
+    assert start.status_code == 302
+    approved = httpx.get(start.headers["location"])  # the fake approves at once and sends the browser back
+    assert approved.status_code == 302
+    back = approved.headers["location"].removeprefix(app.url)
+    return app.client.get(back)
+
+
+def test_private_repositories_appear_only_for_people_who_can_read_them(fake, start_app):
+    app = signed_in_app(fake, start_app)
+    anonymous = app.client.get("/report/acme-ai").text
+    assert "acme-ai/secret" not in anonymous and "Sign in with GitHub" in anonymous
+    done = sign_in(app)
+    assert done.status_code == 303 and done.headers["location"] == "/report/acme-ai"
+    page = app.client.get("/report/acme-ai")
+    assert "signed in as octocat" in page.text and "acme-ai/secret" in page.text
+    assert "acme-ai/hidden" not in page.text and "private" in page.headers["cache-control"]
+    assert app.client.get("/report/acme-ai/secret").status_code == 200
+    assert app.client.get("/report/acme-ai/hidden").status_code == 404
+    asked = fake.calls("GET", r"^/user/installations/\d+/repositories$")
+    assert len(asked) == 1  # the answer is kept with the session for a few minutes
+    assert app.client.get("/badge/acme-ai/secret.svg").content == app.client.get("/badge/x/y.svg").content
+    app.client.post("/logout", params={"next": "/report/acme-ai"})
+    assert "acme-ai/secret" not in app.client.get("/report/acme-ai").text
+
+
+def test_a_forged_or_replayed_callback_signs_nobody_in(fake, start_app):
+    app = signed_in_app(fake, start_app)
+    assert app.client.get("/login/callback", params={"code": "x", "state": "forged"}).status_code == 400
+    start = app.client.get("/login", params={"next": "https://evil.example/"})
+    approved = httpx.get(start.headers["location"])
+    back = approved.headers["location"].removeprefix(app.url)
+    done = app.client.get(back)
+    assert done.headers["location"] == "/"  # never redirected off the app
+    replay = app.client.get(back)
+    assert replay.status_code in (400, 502)
+    assert "ow_session" in app.client.cookies
+
+
+def test_a_user_github_refuses_sees_public_repositories_only(fake, start_app):
+    app = signed_in_app(fake, start_app, login="mallory")
+    sign_in(app)
+    page = app.client.get("/report/acme-ai").text
+    assert "signed in as mallory" in page and "acme-ai/public" in page and "acme-ai/secret" not in page
+
+
+def test_without_sign_in_configured_private_repositories_are_left_out(fake, start_app):
+    app = start_app()
+    push_default(app, fake, "acme-ai/secret", fake.add_repo("acme-ai/secret", model_repo_files()), private=True)
+    assert app.client.get("/login").status_code == 404
+    assert "Sign in" not in app.client.get("/report/acme-ai").text
