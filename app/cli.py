@@ -59,6 +59,18 @@ def build_parser() -> argparse.ArgumentParser:
     manifest.add_argument("--public", action="store_true",
                           help="let any account install the app (default: only the one that registers it)")
 
+    setup_cmd = commands.add_parser("setup", help="register the GitHub App from a browser and write its "
+                                                  "credentials to .env")
+    setup_cmd.add_argument("--url", help="public base URL of the deployment, e.g. https://ow.example.com")
+    setup_cmd.add_argument("--code", help="finish a registration: the code GitHub sent to /setup/done")
+    setup_cmd.add_argument("--org", help="register the app under this organisation (default: your account)")
+    setup_cmd.add_argument("--public", action="store_true", help="let any account install the app")
+    setup_cmd.add_argument("--github", default="https://github.com", help="GitHub (Enterprise Server) web root")
+    setup_cmd.add_argument("--api-url", default="https://api.github.com", help="GitHub's REST API root")
+    setup_cmd.add_argument("--app-yml", type=Path, default=Path("app.yml"), help="manifest file (default: app.yml)")
+    setup_cmd.add_argument("--env-file", type=Path, default=Path(".env"), help="where to write (default: .env)")
+    setup_cmd.add_argument("--port", type=int, default=8765, help="port of the local setup page (default: 8765)")
+
     serve = commands.add_parser("serve", help="run the GitHub App (webhook receiver and workers)")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: 0.0.0.0)")
     serve.add_argument("--port", type=int, default=3000, help="port to listen on (default: 3000)")
@@ -86,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
             return _serve(args)
         if args.command == "manifest":
             return _manifest(args)
+        if args.command == "setup":
+            return _setup(args)
         if args.command == "worker":
             return _worker(args)
         from app.report.templating import render
@@ -142,25 +156,48 @@ def _emit(text: str, output: Path | None) -> None:
 
 
 def _manifest(args: argparse.Namespace) -> int:
-    """An HTML form that posts app.yml as a manifest to GitHub (the manifest registration flow)."""
-    import html
-    import json
+    """An HTML form that posts app.yml as a manifest to GitHub (the manifest registration flow);
+    GitHub then sends the browser to the deployment's /setup/done with a one-time code."""
+    from app import setup
 
-    import yaml
-
-    from app.report.templating import render
-
+    base = args.url.rstrip("/")
     try:
-        manifest = yaml.safe_load(args.app_yml.read_text(encoding="utf-8"))
+        manifest = setup.manifest_for(args.app_yml, base, bool(args.public), f"{base}/setup/done")
     except OSError as exc:
         raise UsageError(f"cannot read {args.app_yml}: {exc.strerror}") from exc
-    base = args.url.rstrip("/")
-    manifest["hook_attributes"] = {**manifest.get("hook_attributes", {}), "url": f"{base}/api/github/webhooks"}
-    manifest.setdefault("redirect_url", base)
-    manifest["public"] = bool(args.public)
-    target = f"{args.github.rstrip('/')}/{'organizations/' + args.org + '/' if args.org else ''}settings/apps/new"
-    sys.stdout.write(render("register_app.html.j2", target=html.escape(target),
-                            manifest=html.escape(json.dumps(manifest))))
+    sys.stdout.write(setup.registration_page(setup.registration_target(args.github, args.org), manifest))
+    return EXIT_OK
+
+
+def _setup(args: argparse.Namespace) -> int:
+    """Register the app from a browser (a local page) or finish with a code; write .env."""
+    from github import GithubException
+
+    from app import setup
+
+    if args.code:
+        from app.github.manifest import convert_code
+        try:
+            app = convert_code(args.api_url, args.code)
+        except GithubException as exc:
+            raise UsageError(f"GitHub did not accept the code ({exc.status}): codes work once, within an hour"
+                             ) from exc
+        return _report_setup(app, setup.write_credentials(app, args.env_file), args.env_file)
+    if not args.url:
+        raise UsageError("give --url (the deployment's public address) to register, or --code to finish")
+    server = setup.SetupServer(args.url, args.app_yml, bool(args.public), args.org, args.github, args.api_url,
+                               args.env_file, args.port)
+    sys.stderr.write(f"Open {server.address}/ in a browser signed in to GitHub and press the button.\n")
+    app = server.serve_until_done()
+    key_path = args.env_file.resolve().parent / f"{app.get('slug') or 'openwashing'}.private-key.pem"
+    return _report_setup(app, key_path, args.env_file)
+
+
+def _report_setup(app: dict, key_path: Path, env_file: Path) -> int:
+    sys.stdout.write(f"Registered GitHub App {app.get('slug')} (id {app.get('id')}).\n"
+                     f"Credentials written to {env_file} and {key_path} (mode 600).\n"
+                     f"Next: start the app (`openwashing serve`), then install it: {app.get('html_url')}"
+                     "/installations/new\n")
     return EXIT_OK
 
 

@@ -78,9 +78,22 @@ def parse_config(text: str, path: str = CONFIG_PATH, known_rules: set[str] | Non
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = [str(p) for p in error["loc"]]
-        raise ConfigError(path, _line_of(node, loc), ".".join(loc), error["msg"]) from exc
+        raise ConfigError(path, _line_of(node, loc), ".".join(loc), _message(error, loc)) from exc
     _check_rule_ids(config, node, path, known_rules)
     return config
+
+
+def _message(error: dict, loc: list[str]) -> str:
+    """Pydantic's words, except for an unknown key, which is named with the keys allowed there."""
+    if error["type"] != "extra_forbidden":
+        return error["msg"]
+    model: type[BaseModel] = Config
+    for part in loc[:-1]:
+        annotation = model.model_fields[part].annotation
+        model = next((a for a in getattr(annotation, "__args__", (annotation,)) if isinstance(a, type)
+                      and issubclass(a, BaseModel)), model)
+    known = sorted(f.alias or name for name, f in model.model_fields.items())
+    return f"not a setting here; the settings are {', '.join(known)}"
 
 
 def merge(base: Config, override: Config) -> Config:

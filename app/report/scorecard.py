@@ -26,8 +26,9 @@ def component_status(component: Component, osi_only: bool = False) -> str:
         return "missing"
     if component.open_terms:
         return "open"
-    failing = [m for m in component.licenses if m.recognised and not m.undetermined
-               and not (m.osi_approved if osi_only else m.open_terms)]
+    closed = [m for m in component.licenses
+              if not m.undetermined and not (m.osi_approved if osi_only else m.open_terms)]
+    failing = [m for m in closed if m.recognised or failing_clauses(m)]  # a known licence, or terms seen to fail
     return "restricted" if failing else "undetermined"
 
 

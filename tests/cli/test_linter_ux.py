@@ -150,3 +150,16 @@ def test_explain_matches_names_loosely(capsys, spelling):
 def test_explain_refuses_an_empty_id(capsys, empty):
     code, _, err = run(capsys, "explain", empty)
     assert code == 2 and "give a rule or licence" in err
+
+
+def test_explain_never_shows_template_fields(capsys):
+    _, out, _ = run(capsys, "explain", "OpenSourceClaim")
+    assert "{" not in out and "<the words found>" in out
+
+
+def test_an_unknown_setting_is_named_with_the_settings_allowed_there(capsys, tmp_path):
+    (tmp_path / ".github").mkdir()
+    (tmp_path / ".github" / "openwashing.yml").write_text("declared:\n  weights:\n    licence: MIT\n")
+    code, _, err = run(capsys, "scan", str(tmp_path))
+    assert code == 2 and "declared.weights.licence: not a setting here; the settings are license, url" in err
+    assert "Extra inputs" not in err

@@ -134,6 +134,7 @@ class FakeGitHub:
         self.user_access: dict[str, dict[int, list[str]]] = {}  # login -> installation -> repositories
         self.oauth_codes: dict[str, str] = {}
         self.user_tokens: dict[str, str] = {}  # token -> login
+        self.manifest_codes: dict[str, dict] = {}  # one-time code -> the app GitHub created
         self.delay_seconds = 0.0
         self.slow: dict[str, float] = {}  # path pattern -> seconds to wait before answering
         self.truncate_trees = False
@@ -298,6 +299,8 @@ class FakeGitHub:
 
     def _authorised(self, path: str, auth: str) -> bool:
         scheme, _, credential = auth.partition(" ")
+        if path.startswith("/app-manifests/"):
+            return True  # the code itself is the credential
         if path.startswith("/app"):
             if scheme.lower() != "bearer":
                 return False
@@ -324,6 +327,7 @@ class FakeGitHub:
             (repo + r"/git/refs/heads/(.+)", "PATCH", self._update_ref),
             (r"/installation/repositories", "GET", self._installation_repos),
             (r"/user", "GET", self._user),
+            (r"/app-manifests/([^/]+)/conversions", "POST", self._convert_manifest),
             (r"/user/installations/(\d+)/repositories", "GET", self._user_installation_repos),
             (repo, "GET", self._get_repo),
             (repo + r"/git/blobs/([0-9a-f]+)", "GET", self._blob),
@@ -666,6 +670,12 @@ class FakeGitHub:
             return JSONResponse({"access_token": token, "token_type": "bearer", "scope": "",
                                  "expires_in": 28800, "refresh_token": f"ghr_{token}",
                                  "refresh_token_expires_in": 15897600})
+
+    def _convert_manifest(self, code: str, query, body) -> Response:
+        app = self.manifest_codes.pop(code, None)  # a code works once
+        if app is None:
+            return JSONResponse({"message": "Not Found"}, status_code=404)
+        return JSONResponse(app, status_code=201)
 
     def _user(self, query, body) -> Response:
         login = self.user_tokens[self.current_headers["authorization"].partition(" ")[2]]
