@@ -131,3 +131,21 @@ def test_badge_says_the_verdict_with_cache_headers(fake, start_app):
     assert "max-age=" in badge.headers["cache-control"]
     again = app.client.get("/badge/acme-ai/aurora.svg", headers={"If-None-Match": badge.headers["etag"]})
     assert again.status_code == 304 and again.content == b""
+
+
+def test_the_backfill_fills_the_pages_and_keeps_private_repositories_off_them(fake, start_app):
+    from tests.github.conftest import raw_payload, wait_for
+    public = fake.add_repo("acme-ai/aurora", model_repo_files())
+    secret = fake.add_repo("acme-ai/secret", model_repo_files())
+    fake.repos["acme-ai/secret"]["private"] = True  # the installation listing says so
+    app = start_app()
+    created = raw_payload("installation/created.payload.json")
+    created["installation"]["id"] = INSTALLATION
+    created["installation"]["account"]["login"] = "acme-ai"
+    created["repositories"] = []  # "all repositories": the app lists them itself
+    app.deliver("installation", created)
+    wait_for(lambda: completed(fake, public, "acme-ai/aurora") and completed(fake, secret, "acme-ai/secret"))
+    wait_for(lambda: app.store.pending_backfill(INSTALLATION, 10) == [])
+    page = app.client.get("/report/acme-ai").text
+    assert "acme-ai/aurora" in page and "acme-ai/secret" not in page
+    assert app.store.repository("acme-ai/secret").level == "restricted-weights"  # checked, kept, not shown
