@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
-import contextlib
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app import __version__
 
 if TYPE_CHECKING:  # the engine is imported when a command needs it: `--version` and `--help` stay instant
+    import argparse
+    from pathlib import Path
+
     from app.engine.ruleset import RuleSet
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -23,6 +23,9 @@ class UsageError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+    from pathlib import Path
+
     parser = argparse.ArgumentParser(prog="openwashing", description=(
         "Find places where a model repository calls itself open source without the evidence "
         "the OSI Open Source AI Definition asks for, and propose honest wording."))
@@ -83,37 +86,52 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    given = sys.argv[1:] if argv is None else argv
+    if given in (["--version"], ["-V"]):  # answered before anything else is imported, as linters do
+        sys.stdout.write(f"openwashing {__version__}\n")
+        return EXIT_OK
     args = build_parser().parse_args(argv)
     from app.engine.config import ConfigError
-    from app.engine.ruleset import RuleFileError, default_ruleset
-    from app.settings import SettingsError
+    from app.engine.ruleset import RuleFileError
 
     try:
-        ruleset = default_ruleset()
-        if args.command == "scan":
-            return _scan(args, ruleset)
-        if args.command == "explain":
-            return _explain(args.id, ruleset)
-        if args.command == "serve":
-            return _serve(args)
-        if args.command == "manifest":
-            return _manifest(args)
-        if args.command == "setup":
-            return _setup(args)
-        if args.command == "worker":
-            return _worker(args)
-        from app.report.templating import render
-        sys.stdout.write(render("rules_list.txt.j2", rules=ruleset.claims, licenses=ruleset.licenses))
-        return EXIT_OK
-    except (UsageError, ConfigError, RuleFileError, SettingsError) as exc:
+        return _COMMANDS[args.command](args)
+    except (UsageError, ConfigError, RuleFileError) as exc:
         sys.stderr.write(f"openwashing: error: {exc}\n")
         return EXIT_USAGE
 
 
-def _scan(args: argparse.Namespace, ruleset: RuleSet) -> int:
+def _ruleset() -> RuleSet:
+    from app.engine.ruleset import default_ruleset
+    from app.gcpolicy import tune_for_scanning
+
+    ruleset = default_ruleset()
+    tune_for_scanning()
+    return ruleset
+
+
+def _rules(args: argparse.Namespace) -> int:
+    from app.report.templating import render
+
+    ruleset = _ruleset()
+    sys.stdout.write(render("rules_list.txt.j2", rules=ruleset.claims, licenses=ruleset.licenses))
+    return EXIT_OK
+
+
+def _load_settings():
+    """The app's settings; what is missing or wrong is a usage error listing all of it."""
+    from app.settings import SettingsError, load_settings
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def _scan(args: argparse.Namespace) -> int:
     from app import scan_command as sc
     from app.report import combined
 
+    ruleset = _ruleset()
     if args.fix and args.diff:
         raise UsageError("--fix and --diff do not go together: --diff shows what --fix would write")
     if args.paths.count("-") > 1:
@@ -205,11 +223,12 @@ def _prepare_metrics(settings) -> None:
     """Worker processes count into files of one directory (prometheus-client's multiprocess mode);
     it must be set before prometheus-client is imported, so before the app's modules are."""
     import os
+    from contextlib import suppress
     folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or f"{settings.local_base}.metrics"
     os.makedirs(folder, exist_ok=True)
     for name in os.listdir(folder):
         if name.endswith(".db"):
-            with contextlib.suppress(OSError):
+            with suppress(OSError):
                 os.remove(os.path.join(folder, name))
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
 
@@ -218,9 +237,8 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.logs import configure
-    from app.settings import load_settings
 
-    settings = load_settings()
+    settings = _load_settings()
     configure(settings.log_format)
     _prepare_metrics(settings)
     from app.webhooks.server import create_app
@@ -239,9 +257,8 @@ def _worker(args: argparse.Namespace) -> int:
     import threading
 
     from app.logs import configure
-    from app.settings import load_settings
 
-    settings = load_settings()
+    settings = _load_settings()
     configure(settings.log_format)
     _prepare_metrics(settings)
     from app.jobs import queue as jobs_queue
@@ -289,9 +306,10 @@ def _metrics_server(port: int):
     return server
 
 
-def _explain(identifier: str, ruleset: RuleSet) -> int:
+def _explain(args: argparse.Namespace) -> int:
     from app.report.templating import render
 
+    identifier, ruleset = args.id, _ruleset()
     if not identifier.strip():
         raise UsageError("give a rule or licence to explain, e.g. `openwashing explain OpenSourceClaim` or "
                          "`openwashing explain llama3.1`; `openwashing rules` lists them")
@@ -327,6 +345,9 @@ def _lookup(identifier: str, ruleset: RuleSet):
             return facts
     return (lic.names_in(identifier, ruleset) or [None])[0]
 
+
+_COMMANDS = {"scan": _scan, "explain": _explain, "rules": _rules, "serve": _serve, "manifest": _manifest,
+             "setup": _setup, "worker": _worker}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -5,18 +5,23 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from license_expression import ExpressionError, get_spdx_licensing
-
 from app.engine.models import Evidence, LicenseMatch, Restriction
 from app.engine.ruleset import LicenseFacts, RuleSet
+from app.engine.trie import alternation
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-",
                          "\u00a0": " "})
 _MARKUP = re.compile(r"\*\*|__|\\(?=[^\w\s])|^[ \t]*(?:#+|>+)[ \t]*", re.M)
 _SPACE = re.compile(r"\s+")
 _ALIAS_SEPARATORS = re.compile(r"[\s_-]+")
-_SPDX = get_spdx_licensing()
 _TITLE_WINDOW = 600  # characters of normalised text in which a licence states its title
+
+
+@lru_cache(maxsize=1)
+def _spdx():
+    """license-expression's SPDX index takes ~20 ms to build: only when an expression is read."""
+    from license_expression import get_spdx_licensing
+    return get_spdx_licensing()
 
 
 def normalise(text: str) -> str:
@@ -39,8 +44,7 @@ def _alias_pattern(ruleset: RuleSet) -> tuple[re.Pattern[str], dict[str, License
     for lic in ruleset.licenses:
         for alias in [*lic.aliases, lic.name, *([lic.spdx] if lic.spdx else [])]:
             names.setdefault(_alias_form(alias), lic)
-    ordered = sorted(names, key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(n) for n in ordered) + r")(?![\w]|\.\d)")
+    pattern = re.compile(r"(?<![\w.])(?:" + alternation(names) + r")(?![\w]|\.\d)")
     return pattern, names
 
 
@@ -125,13 +129,15 @@ def by_hf_id(value: str, ruleset: RuleSet) -> LicenseFacts | None:
 
 def by_spdx_expression(expression: str, ruleset: RuleSet) -> list[LicenseFacts] | None:
     """Licences of an SPDX expression; for OR, the open choice is enough, so it comes first."""
+    from license_expression import ExpressionError
+
     try:
-        parsed = _SPDX.parse(expression, validate=False)
+        parsed = _spdx().parse(expression, validate=False)
     except ExpressionError:
         return None
     if parsed is None:
         return None
-    found = [by_hf_id(key, ruleset) for key in _SPDX.license_keys(parsed)]
+    found = [by_hf_id(key, ruleset) for key in _spdx().license_keys(parsed)]
     known = [lic for lic in found if lic]
     if not known:
         return None

@@ -374,12 +374,12 @@ def _plain(text: str) -> str:
 
 
 def _close_sections(doc: Document, total_lines: int) -> None:
-    closed = []
+    """Each section ends where the next heading of its level or higher begins: one pass with a
+    stack of the sections still open, so a document of many headings costs linear time."""
+    ends = [total_lines] * len(doc.sections)
+    open_sections: list[int] = []
     for i, section in enumerate(doc.sections):
-        end = total_lines
-        for later in doc.sections[i + 1:]:
-            if later.level <= section.level:
-                end = later.line - 1
-                break
-        closed.append(Section(section.level, section.title, section.line, end))
-    doc.sections = closed
+        while open_sections and doc.sections[open_sections[-1]].level >= section.level:
+            ends[open_sections.pop()] = section.line - 1
+        open_sections.append(i)
+    doc.sections = [Section(s.level, s.title, s.line, end) for s, end in zip(doc.sections, ends, strict=True)]

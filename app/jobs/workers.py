@@ -12,6 +12,7 @@ import threading
 
 from huey.consumer import Consumer
 
+from app.gcpolicy import tune_for_scanning
 from app.jobs import queue as jobs_queue
 
 log = logging.getLogger("openwashing.workers")
@@ -78,6 +79,7 @@ class WorkerPool:
     def _start_worker(self) -> None:
         if os.getpid() != self.parent:  # a forked worker: its own store, connections and runtime
             jobs_queue.set_runner(self._runtime_factory().run)
+            tune_for_scanning()  # the worker does little but scan: collect as the CLI does
 
     def start(self) -> WorkerPool:
         global _hook_registered

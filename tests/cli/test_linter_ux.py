@@ -163,3 +163,12 @@ def test_an_unknown_setting_is_named_with_the_settings_allowed_there(capsys, tmp
     code, _, err = run(capsys, "scan", str(tmp_path))
     assert code == 2 and "declared.weights.licence: not a setting here; the settings are license, url" in err
     assert "Extra inputs" not in err
+
+
+def test_version_is_answered_before_the_engine_or_argparse_is_imported():
+    import subprocess
+    import sys
+    code = ("import sys; from app.cli import main; main(['--version']); "
+            "print(sorted(m for m in ('argparse', 'pydantic', 'yaml', 'app.engine.scan') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == ["openwashing 0.1.0", "[]"]

@@ -112,3 +112,23 @@ def test_restriction_clauses_are_quoted_from_the_text(ruleset):
     match = lic.match_text(path.read_text(), "weights", EVIDENCE, ruleset)
     mau = next(r for r in match.restrictions if r.id == "mau-cap")
     assert "700 million monthly active users" in mau.clause
+
+
+def test_the_factored_name_pattern_finds_what_a_longest_first_alternation_finds():
+    import random
+    import re
+
+    from app.engine import licenses as lic
+    from app.engine.ruleset import default_ruleset
+    from app.engine.trie import alternation
+
+    ruleset = default_ruleset()
+    names = {lic._alias_form(a) for f in ruleset.licenses for a in [*f.aliases, f.name, *([f.spdx] if f.spdx else [])]}
+    plain = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+                       + r")(?![\w]|\.\d)")
+    factored = re.compile(r"(?<![\w.])(?:" + alternation(names) + r")(?![\w]|\.\d)")
+    pieces = [*names, "the", "model", "under", "v2", ".", "1", "-", "license", "llama 3", "2.0", "cc by", "(", ","]
+    rng = random.Random(7)
+    for _ in range(2000):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 25)))
+        assert [m.span() for m in plain.finditer(text)] == [m.span() for m in factored.finditer(text)], text

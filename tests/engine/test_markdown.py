@@ -64,3 +64,26 @@ def test_crlf_line_endings_keep_positions():
     doc = parse_document("README.md", "Title\r\n\r\nAcme is open.\r\n")
     segment = doc.segments[-1]
     assert segment.position(0) == (3, 1)
+
+
+def test_sections_end_where_the_next_heading_of_their_level_or_higher_begins():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from app.engine.markdown import parse_document
+
+    def quadratic(levels_and_lines, total):
+        ends = []
+        for i, (level, _line) in enumerate(levels_and_lines):
+            later = [ln for lv, ln in levels_and_lines[i + 1:] if lv <= level]
+            ends.append(later[0] - 1 if later else total)
+        return ends
+
+    @given(st.lists(st.integers(min_value=1, max_value=6), max_size=40))
+    def check(levels):
+        text = "\n\n".join(f"{'#' * level} Heading {n}\n\nText." for n, level in enumerate(levels))
+        doc = parse_document("README.md", text)
+        expected = quadratic([(s.level, s.line) for s in doc.sections], len(text.split("\n")))
+        assert [s.end_line for s in doc.sections] == expected
+
+    check()

@@ -1,0 +1,57 @@
+"""Whole-process cost of the command line, against the floor of starting Python at all.
+
+Usage: python benchmarks/startup.py [--repeat N]
+
+Runs each command N times (median; one warm-up run first, so files are in the page cache) and
+prints it beside `python -c pass` from the same interpreter: `openwashing --version` (goal: within
+3x) and `openwashing scan` of the bundled example (goal: within 10x); `ruff check` of one small
+file is printed beside them for scale, as a linter users already run on every commit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "openwashed-model"
+
+
+def median_run(command: list[str], repeat: int) -> float:
+    subprocess.run(command, capture_output=True, check=False)
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(command, capture_output=True, check=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args(argv)
+    python = sys.executable
+    cli = [python, "-m", "app.cli"]
+    floor = median_run([python, "-c", "pass"], args.repeat)
+    version = median_run([*cli, "--version"], args.repeat)
+    scan = median_run([*cli, "scan", str(EXAMPLE), "--fail-on", "never"], args.repeat)
+    print(f"python -c pass:          {floor * 1000:7.1f} ms")
+    print(f"openwashing --version:   {version * 1000:7.1f} ms   ratio {version / floor:5.1f}x   "
+          f"(goal 3x: {'met' if version <= 3 * floor else 'NOT met'})")
+    print(f"openwashing scan example:{scan * 1000:7.1f} ms   ratio {scan / floor:5.1f}x   "
+          f"(goal 10x: {'met' if scan <= 10 * floor else 'NOT met'})")
+    ruff = shutil.which("ruff", path=str(Path(python).parent)) or shutil.which("ruff")
+    if ruff:
+        ruff_time = median_run([ruff, "check", "--no-cache", str(ROOT / "app" / "__init__.py")], args.repeat)
+        print(f"ruff check (one file):   {ruff_time * 1000:7.1f} ms   ratio {ruff_time / floor:5.1f}x   (for scale)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
