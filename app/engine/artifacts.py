@@ -206,17 +206,21 @@ def _scan_sections(found: Artifacts, doc: Document, p: dict) -> None:
 
 
 def _scan_prose(found: Artifacts, doc: Document, p: dict) -> None:
-    for segment in doc.segments:
-        if p["datasets"] and p["datasets"].search(segment.raw) and p["data_context"].search(segment.raw):
-            dataset = p["datasets"].search(segment.text)
-            if dataset and p["data_context"].search(segment.text):
-                line, _ = segment.position(dataset.start())
-                found.add("data", Evidence("named-dataset", f"names the training data: {dataset.group(0)}",
-                                           doc.path, line))
-        if _match(p["weight_phrases"], segment.raw) and _match(p["weight_phrases"], segment.text):
+    # Each kind of evidence goes to its own bucket, so reading the segments once per pattern
+    # keeps every bucket in document order.
+    in_context = {id(s) for s in doc.segments_with(p["data_context"])}
+    for segment in doc.segments_with(p["datasets"]):
+        dataset = p["datasets"].search(segment.text) if id(segment) in in_context else None
+        if dataset and p["data_context"].search(segment.text):
+            line, _ = segment.position(dataset.start())
+            found.add("data", Evidence("named-dataset", f"names the training data: {dataset.group(0)}",
+                                       doc.path, line))
+    for segment in doc.segments_with(p["weight_phrases"]):
+        if _match(p["weight_phrases"], segment.text):
             found.add("weights", Evidence("download-statement", "the documentation says where to download the "
                                           "weights", doc.path, segment.lines[0], "medium"))
-        if _match(p["intermediate"], segment.raw) and _match(p["intermediate"], segment.text):
+    for segment in doc.segments_with(p["intermediate"]):
+        if _match(p["intermediate"], segment.text):
             found.add("intermediate", Evidence("intermediate-checkpoints", "intermediate checkpoints",
                                                doc.path, segment.lines[0]))
 

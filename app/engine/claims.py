@@ -57,8 +57,8 @@ def find_claims(doc: Document, ruleset: RuleSet, language: str = "en", project: 
     """Every claim in a document (up to MAX_CLAIMS_PER_DOCUMENT), overlapping matches reduced to the longest."""
     claims: list[Claim] = []
     any_token = _any_token(ruleset)
-    for segment in doc.segments:
-        if segment.kind == "quote" or not any_token.search(segment.raw) or not any_token.search(segment.text):
+    for segment in doc.segments_with(any_token):
+        if segment.kind == "quote" or not any_token.search(segment.text):
             continue
         if _CITATION.search(segment.raw):
             continue  # a bibliography entry: paper titles are not statements about the release

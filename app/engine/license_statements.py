@@ -45,8 +45,8 @@ def from_prose(doc: Document, files: dict[str, LicenseMatch], project: Project,
     """Statements such as "the model weights are released under the Llama 2 Community License"."""
     found: list[LicenseMatch] = []
     history = _history_lines(doc, ruleset)
-    for segment in doc.segments:
-        if not _MAY_STATE_TERMS.search(segment.raw) or segment.kind == "cell":
+    for segment in doc.segments_with(_MAY_STATE_TERMS):
+        if segment.kind == "cell":
             continue  # table cells are read as rows by from_tables
         for start, end in sentences(segment, ruleset.english):
             sentence = segment.text[start:end]
@@ -255,9 +255,7 @@ def _base_edges(docs: list[Document], ruleset: RuleSet) -> list[tuple[str, str, 
                                 doc.front_matter_lines.get("base_model"))
             edges.append((name, base, evidence, name if "/" in doc.path else None))
         edges.extend(_table_bases(doc, ruleset))
-        for segment in doc.segments:
-            if not based_on.search(segment.raw):
-                continue
+        for segment in doc.segments_with(based_on):
             for start, end in sentences(segment, ruleset.english):
                 sentence = segment.text[start:end]
                 for match in based_on.finditer(sentence):

@@ -10,7 +10,7 @@ from functools import cached_property
 import yaml
 from markdown_it import MarkdownIt
 
-from app.engine import yamlsafe
+from app.engine import prefilter, yamlsafe
 
 # Block structure and line maps are all the engine needs from the parser; inline spans are
 # located by _mask, so markdown-it's inline pass (half of its time) is switched off.
@@ -125,6 +125,17 @@ class Document:
     def offset(self, line: int, column: int) -> int:
         """Offset into `text` of a 1-based line and column."""
         return self.line_offsets[line - 1] + column - 1
+
+    def segments_with(self, pattern: re.Pattern[str] | None) -> list[Segment]:
+        """The segments, in order, in whose raw text `pattern.search` finds something."""
+        if pattern is None:
+            return []
+        key = ("segments_with", pattern)
+        if key not in self.cache:
+            if "prepared" not in self.cache:
+                self.cache["prepared"] = prefilter.prepare([s.raw for s in self.segments])
+            self.cache[key] = [self.segments[i] for i in prefilter.matching(self.cache["prepared"], pattern)]
+        return self.cache[key]
 
     def is_suppressed(self, line: int, rule: str) -> bool:
         rules = self.suppressed.get(line, ())

@@ -1,0 +1,216 @@
+"""Which segments a pattern finds something in, without searching each segment with it.
+
+Readers of a document ask the same question of every segment: does this pattern occur in it?
+The rules' patterns are case-insensitive alternations that the regex engine must try at every
+position; on a typical README they cost tens of times a plain search. Two cheaper passes find
+the candidates, and each candidate is confirmed with the very search the reader would have made,
+so the answer is always exact:
+
+- Literals first. Most patterns cannot match without one of a few literal words ("licen",
+  "based on", a dataset's name). Those words are found in the lower-cased text of the ASCII
+  segments with one plain pattern, which the engine scans many times faster. (Lower-casing is
+  exactly the regex engine's case folding only for ASCII text; other segments are searched
+  with the pattern itself.)
+- Otherwise one pass over the segments joined by NUL, the search resuming at the next segment
+  after each hit. That is exact unless the pattern looks past a segment's edges: an anchor
+  (`^`, `$`, `\\A`, `\\Z`) or a negative lookaround that could match the NUL (`.`, a negated
+  class, `\\W`, `\\S`, `\\D`). Such patterns are searched segment by segment.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from re import _constants as c
+from re import _parser
+
+from app.engine.trie import alternation
+
+SEPARATOR = "\x00"
+MIN_LITERAL = 2  # shorter required literals would make nearly every segment a candidate
+_EDGES = {c.AT_BEGINNING, c.AT_BEGINNING_STRING, c.AT_END, c.AT_END_STRING}
+_NO_SEPARATOR_CATEGORIES = {c.CATEGORY_WORD, c.CATEGORY_DIGIT, c.CATEGORY_SPACE, c.CATEGORY_LINEBREAK}
+_SEP = ord(SEPARATOR)
+_REPEATS = (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT)
+# Non-ASCII characters that case-insensitive matching treats as an ASCII letter.
+_ASCII_FOLDS = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
+
+
+@dataclass
+class Prepared:
+    """Segments' texts, joined once for every pattern a document is asked about."""
+
+    texts: list[str]
+    joined: str = ""
+    starts: list[int] = field(default_factory=list)
+    folded: str = ""  # lower-cased ASCII texts (non-ASCII ones left empty), joined the same way
+    folded_starts: list[int] = field(default_factory=list)
+    ascii: list[bool] = field(default_factory=list)
+
+
+def prepare(texts: list[str]) -> Prepared:
+    prepared = Prepared(texts, ascii=[t.isascii() for t in texts])
+    prepared.joined, prepared.starts = _join(texts)
+    prepared.folded, prepared.folded_starts = _join([t.lower() if a else "" for t, a in
+                                                     zip(texts, prepared.ascii, strict=True)])
+    return prepared
+
+
+def _join(texts: list[str]) -> tuple[str, list[int]]:
+    starts, offset = [], 0
+    for text in texts:
+        starts.append(offset)
+        offset += len(text) + 1
+    return SEPARATOR.join(texts), starts
+
+
+def matching(prepared: Prepared, pattern: re.Pattern[str]) -> list[int]:
+    """Indices of the texts in which `pattern.search` finds a match, in order."""
+    words = literal_pattern(pattern)
+    if words is not None:
+        candidates = set(_hits(prepared.folded, prepared.folded_starts, words))
+        candidates.update(i for i, a in enumerate(prepared.ascii) if not a)
+    elif not sees_past_edges(pattern):
+        candidates = set(_hits(prepared.joined, prepared.starts, pattern))
+    else:
+        candidates = range(len(prepared.texts))
+    return [i for i in sorted(candidates) if pattern.search(prepared.texts[i])]
+
+
+def _hits(text: str, starts: list[int], pattern: re.Pattern[str]) -> list[int]:
+    """Indices of the joined texts in which a search of the joined string finds a match, one
+    search per hit: after a hit the search resumes at the next text."""
+    found, position = [], 0
+    while position <= len(text) and (match := pattern.search(text, position)) is not None:
+        index = bisect.bisect_right(starts, match.start()) - 1
+        found.append(index)
+        if index + 1 >= len(starts):
+            break
+        position = starts[index + 1]
+    return found
+
+
+# Literals ----------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1024)
+def literal_pattern(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A plain pattern of lower-case words, one of which every match of `pattern` in ASCII text
+    contains; None when the pattern does not require any (or only very short ones)."""
+    try:
+        words = _required(list(_parser.parse(pattern.pattern, pattern.flags)))
+    except (re.error, RecursionError):
+        return None
+    if words is None or (words and min(len(w) for w in words) < MIN_LITERAL):
+        return None
+    return re.compile(alternation(words))  # no words at all: it cannot match ASCII text
+
+
+def _required(items: list) -> frozenset[str] | None:
+    """Words of which every match of this sequence in ASCII text contains one, in lower case.
+    An empty set: the sequence cannot match ASCII text at all. None: nothing is required."""
+    choices, run = [], []
+    for op, value in items:
+        if op is c.LITERAL:
+            char = _folded(value)
+            if char is None:
+                return frozenset()  # a character ASCII text never has
+            run.append(char)
+            continue
+        if run:
+            choices.append(frozenset(["".join(run)]))
+            run = []
+        words = _required_of(op, value)
+        if words is not None:
+            choices.append(words)
+    if run:
+        choices.append(frozenset(["".join(run)]))
+    if any(not words for words in choices):
+        return frozenset()
+    return max(choices, key=lambda words: (min(len(w) for w in words), -len(words)), default=None)
+
+
+def _required_of(op, value) -> frozenset[str] | None:
+    if op is c.SUBPATTERN:
+        return _required(list(value[-1]))
+    if op in _REPEATS and value[0] >= 1:
+        return _required(list(value[2]))
+    if op is c.BRANCH:
+        branches = [_required(list(branch)) for branch in value[1]]
+        return None if any(b is None for b in branches) else frozenset().union(*branches)
+    return None  # classes, anchors, lookarounds and optional parts require nothing
+
+
+def _folded(code: int) -> str | None:
+    """A literal character as it appears in lower-cased ASCII text; None if it never can."""
+    if code in _ASCII_FOLDS:
+        return _ASCII_FOLDS[code]
+    char = chr(code)
+    return char.lower() if char.isascii() else None
+
+
+# Edges -------------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1024)
+def sees_past_edges(pattern: re.Pattern[str]) -> bool:
+    """Whether a match inside a text might not be one once the text is joined to others."""
+    try:
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+    except (re.error, RecursionError):
+        return True
+    return _unsafe(list(parsed))
+
+
+def _unsafe(items: list) -> bool:
+    for op, value in items:
+        if op is c.AT and value in _EDGES:
+            return True
+        if op is c.ASSERT_NOT and any(_may_match_separator(o, v) for o, v in value[1]):
+            return True
+        if any(_unsafe(list(sub)) for sub in _children(op, value)):
+            return True
+    return False
+
+
+def _children(op, value) -> list:
+    if op is c.SUBPATTERN:
+        return [value[-1]]
+    if op in _REPEATS:
+        return [value[2]]
+    if op is c.BRANCH:
+        return list(value[1])
+    if op in (c.ASSERT, c.ASSERT_NOT):
+        return [value[1]]
+    if op is c.ATOMIC_GROUP:
+        return [value]
+    if op is c.GROUPREF_EXISTS:
+        return [v for v in value[1:] if v is not None]
+    return []
+
+
+def _may_match_separator(op, value) -> bool:
+    """Conservative: False only for items that certainly never match the separator."""
+    if op is c.LITERAL:
+        return value == _SEP
+    if op is c.IN:
+        return any(_class_item_may_match(o, v) for o, v in value)
+    if op is c.CATEGORY:
+        return value not in _NO_SEPARATOR_CATEGORIES
+    if op in _REPEATS:
+        return any(_may_match_separator(o, v) for o, v in value[2])
+    if op is c.SUBPATTERN:
+        return any(_may_match_separator(o, v) for o, v in value[-1])
+    if op is c.BRANCH:
+        return any(_may_match_separator(o, v) for branch in value[1] for o, v in branch)
+    return op is not c.AT  # ANY, NOT_LITERAL and the rest may
+
+
+def _class_item_may_match(op, value) -> bool:
+    if op is c.LITERAL:
+        return value == _SEP
+    if op is c.RANGE:
+        return value[0] <= _SEP <= value[1]
+    if op is c.CATEGORY:
+        return value not in _NO_SEPARATOR_CATEGORIES
+    return True  # NEGATE and anything else: assume it may

@@ -1,0 +1,38 @@
+"""One pass over all segments gives the same answer as a search in each (differential, hypothesis)."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.engine import prefilter
+from app.engine.artifacts import _compiled
+from app.engine.claims import _any_token
+from app.engine.license_statements import _MAY_STATE_TERMS
+from app.engine.ruleset import default_ruleset
+
+RULESET = default_ruleset()
+REAL = [_any_token(RULESET), _MAY_STATE_TERMS, RULESET.artifacts.licensing.compiled("based_on"),
+        *(p for key, p in _compiled(RULESET).items() if key in ("datasets", "data_context", "weight_phrases",
+                                                                  "intermediate") and p is not None)]
+EDGY = [re.compile(p, re.I) for p in (r"^open", r"source$", r"(?m)^open", r"open(?!.)", r"(?<!\S)open",
+                                      r"open(?![^x]*source)", r"\Aopen", r"open\Z", r"weights?(?!\W)")]
+WORDS = ["OPEN", "Source", "İ", "ı", "ſ", "\u212a", "PİLE", "pile", "open", "source", "redpajama",
+         "REDPAJAMA", "open-source", "weights", " ", "\n", "-", ".", "%", "100", "fully", "licence",
+         "license", "Apache 2.0", "released under", "based on", "Llama 2", "trained on", "dataset", "checkpoints",
+         "开源", "协议", "オープンソース", "weight", "\x00", "x", "model", "the"]
+segments = st.lists(st.lists(st.sampled_from(WORDS), max_size=12).map("".join), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(segments, st.sampled_from(REAL + EDGY))
+def test_one_pass_finds_exactly_the_segments_a_search_in_each_finds(texts, pattern):
+    expected = [i for i, text in enumerate(texts) if pattern.search(text)]
+    assert prefilter.matching(prefilter.prepare(texts), pattern) == expected
+
+
+def test_patterns_that_look_past_an_edge_are_recognised():
+    assert all(prefilter.sees_past_edges(p) for p in EDGY)
+    assert not any(prefilter.sees_past_edges(p) for p in REAL)  # the readers' own patterns get one pass
