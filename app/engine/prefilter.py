@@ -30,6 +30,7 @@ from app.engine.trie import alternation
 
 SEPARATOR = "\x00"
 MIN_LITERAL = 2  # shorter required literals would make nearly every segment a candidate
+SAMPLE = 65_536  # characters in which the required words are counted to choose the rarest
 _EDGES = {c.AT_BEGINNING, c.AT_BEGINNING_STRING, c.AT_END, c.AT_END_STRING}
 _NO_SEPARATOR_CATEGORIES = {c.CATEGORY_WORD, c.CATEGORY_DIGIT, c.CATEGORY_SPACE, c.CATEGORY_LINEBREAK}
 _SEP = ord(SEPARATOR)
@@ -68,7 +69,7 @@ def _join(texts: list[str]) -> tuple[str, list[int]]:
 
 def matching(prepared: Prepared, pattern: re.Pattern[str]) -> list[int]:
     """Indices of the texts in which `pattern.search` finds a match, in order."""
-    words = literal_pattern(pattern)
+    words = rarest(literal_choices(pattern), prepared.folded, 0.5)
     if words is not None:
         candidates = set(_hits(prepared.folded, prepared.folded_starts, words))
         candidates.update(i for i, a in enumerate(prepared.ascii) if not a)
@@ -95,27 +96,44 @@ def _hits(text: str, starts: list[int], pattern: re.Pattern[str]) -> list[int]:
 # Literals ----------------------------------------------------------------------------------------
 
 @lru_cache(maxsize=1024)
-def literal_pattern(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
-    """A plain pattern of lower-case words, one of which every match of `pattern` in ASCII text
-    contains; None when the pattern does not require any (or only very short ones)."""
+def literal_choices(pattern: re.Pattern[str]) -> tuple[frozenset[str], ...] | None:
+    """Sets of lower-case words such that every match of `pattern` in ASCII text contains a word
+    of each set; None when the pattern requires none. A single empty set: it cannot match ASCII."""
     try:
-        words = _required(list(_parser.parse(pattern.pattern, pattern.flags)))
+        return _choices(list(_parser.parse(pattern.pattern, pattern.flags)))
     except (re.error, RecursionError):
         return None
-    if words is None or (words and min(len(w) for w in words) < MIN_LITERAL):
+
+
+def rarest(choices: tuple[frozenset[str], ...] | None, text: str, share: float) -> re.Pattern[str] | None:
+    """Of the word sets, the one least often in `text` (counted in its first SAMPLE characters,
+    not guessed: a file extension is in every path of a tree, a dataset's name in no line), as
+    one plain pattern; None when even that one turns up in more than `share` of the sample's
+    lines, or there is nothing to choose from."""
+    if not choices:
         return None
-    return re.compile(alternation(words))  # no words at all: it cannot match ASCII text
+    sample = text[:SAMPLE]
+    counted = [(sum(sample.count(w) for w in words), words) for words in choices
+               if all(len(w) >= MIN_LITERAL for w in words)]
+    if not counted:
+        return None
+    count, words = min(counted, key=lambda pair: pair[0])
+    return _words_pattern(words) if count <= share * (sample.count("\n") + sample.count(SEPARATOR) + 1) else None
 
 
-def _required(items: list) -> frozenset[str] | None:
-    """Words of which every match of this sequence in ASCII text contains one, in lower case.
-    An empty set: the sequence cannot match ASCII text at all. None: nothing is required."""
+@lru_cache(maxsize=1024)
+def _words_pattern(words: frozenset[str]) -> re.Pattern[str]:
+    return re.compile(alternation(words))  # no words at all: it never matches
+
+
+def _choices(items: list) -> tuple[frozenset[str], ...] | None:
+    """Each item's required words (runs of literal characters joined into one word)."""
     choices, run = [], []
     for op, value in items:
         if op is c.LITERAL:
             char = _folded(value)
             if char is None:
-                return frozenset()  # a character ASCII text never has
+                return (frozenset(),)  # a character ASCII text never has
             run.append(char)
             continue
         if run:
@@ -127,8 +145,17 @@ def _required(items: list) -> frozenset[str] | None:
     if run:
         choices.append(frozenset(["".join(run)]))
     if any(not words for words in choices):
-        return frozenset()
-    return max(choices, key=lambda words: (min(len(w) for w in words), -len(words)), default=None)
+        return (frozenset(),)
+    return tuple(choices) or None
+
+
+def _required(items: list) -> frozenset[str] | None:
+    """One set of words of which every match of this sequence contains one (inside a group or
+    a branch, where text is not at hand to count: the longest shortest word is taken)."""
+    choices = _choices(items)
+    if choices is None:
+        return None
+    return max(choices, key=lambda words: (min((len(w) for w in words), default=99), -len(words)))
 
 
 def _required_of(op, value) -> frozenset[str] | None:

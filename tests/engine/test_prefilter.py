@@ -36,3 +36,18 @@ def test_one_pass_finds_exactly_the_segments_a_search_in_each_finds(texts, patte
 def test_patterns_that_look_past_an_edge_are_recognised():
     assert all(prefilter.sees_past_edges(p) for p in EDGY)
     assert not any(prefilter.sees_past_edges(p) for p in REAL)  # the readers' own patterns get one pass
+
+
+PATH_PARTS = ["src", "Train", "train.py", "TRAINING", "eval", "Model", "model-00001-of-00002.safetensors",
+              "weights.GGUF", "data", "prepare_data.py", "README.md", "finetune_lora.py", "convert_to_hf.py",
+              "paper.PDF", "download.sh", "x.bin", "pytorch_model.bin", "datasheet.md", "generate.py", "a"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(PATH_PARTS), min_size=1, max_size=4).map("/".join), max_size=30))
+def test_the_path_index_finds_what_each_pattern_finds_in_each_path(paths):
+    from app.engine.artifacts import _path_evidence, _PathIndex
+
+    for _bucket, patterns, *_rest in _path_evidence(RULESET):
+        expected = sorted({p for p in paths if any(re.search(pattern, p, re.I) for pattern in patterns)})
+        assert _PathIndex(paths).matching(patterns) == expected
