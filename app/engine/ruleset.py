@@ -372,8 +372,11 @@ def load_ruleset(root: Path | None = None) -> RuleSet:
 
 @lru_cache(maxsize=4)
 def default_ruleset(root: str | None = None) -> RuleSet:
-    """The bundled rules, loaded once per process."""
-    return load_ruleset(Path(root) if root else None)
+    """The bundled rules, loaded once per process (and validated once per version of the files:
+    see app.engine.rulecache)."""
+    from app.engine.rulecache import cached
+
+    return cached(Path(root or rules_dir()), load_ruleset)
 
 
 def _load_restrictions(path: Path) -> dict[str, RestrictionFacts]:

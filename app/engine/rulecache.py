@@ -1,0 +1,100 @@
+"""The validated rule set, kept between runs of the command line.
+
+Reading and validating the ~90 rule files costs a run of `openwashing scan` about 30 ms, a tenth
+of it; loading the same set from a pickle takes a quarter of that. The cache is keyed by a hash
+of every rule file's name and bytes, the tool's version and the Python and pydantic versions, so
+an edited rule file (or an upgrade) is simply a miss. It lives in the user's cache folder
+($OPENWASHING_CACHE_DIR, else $XDG_CACHE_HOME/openwashing, else ~/.cache/openwashing), readable by
+its owner only, and a file there is used only when it belongs to the user and nobody else can
+write it: unpickling runs code, so a file another user could have planted is never read.
+OPENWASHING_NO_CACHE=1 turns the cache off. Any failure to read or write it just means loading
+the files as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+KEEP_DAYS = 30  # cache files not used for this long are removed when a new one is written
+
+
+def cached(root: Path, load: Callable[[Path], object]) -> object:
+    folder = cache_folder()
+    if folder is None:
+        return load(root)
+    path = folder / f"rules-{_key(root)}.pickle"
+    ruleset = _read(path)
+    if ruleset is None:
+        ruleset = load(root)  # a bad rule file raises here, and nothing is cached
+        _write(folder, path, ruleset)
+    return ruleset
+
+
+def cache_folder() -> Path | None:
+    if os.environ.get("OPENWASHING_NO_CACHE"):
+        return None
+    configured = os.environ.get("OPENWASHING_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "openwashing"
+
+
+def _key(root: Path) -> str:
+    from pydantic import VERSION
+
+    from app import __version__
+
+    digest = hashlib.sha256(f"{__version__}\0{sys.version}\0{VERSION}\0{root.resolve()}".encode())
+    for path in sorted(root.rglob("*.yml")):
+        digest.update(f"\0{path.relative_to(root).as_posix()}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def _trusted(path: Path) -> bool:
+    """The file and its folder belong to this user and no one else can write to them."""
+    if not hasattr(os, "getuid"):
+        return True
+    for item in (path, path.parent):
+        status = item.stat()
+        if status.st_uid != os.getuid() or status.st_mode & 0o022:
+            return False
+    return True
+
+
+def _read(path: Path) -> object | None:
+    try:
+        if not path.is_file() or not _trusted(path):
+            return None
+        data = path.read_bytes()
+        os.utime(path)  # recently used: kept by the clean-up below
+        return pickle.loads(data)
+    except Exception:  # a damaged or foreign file is a miss, never an error
+        return None
+
+
+def _write(folder: Path, path: Path, ruleset: object) -> None:
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".rules-", suffix=".tmp")
+        with os.fdopen(descriptor, "wb") as handle:  # mkstemp makes it readable by its owner only
+            handle.write(pickle.dumps(ruleset, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(temporary, path)
+        _remove_stale(folder, path)
+    except OSError:
+        return  # a read-only home or a full disk: run without the cache
+
+
+def _remove_stale(folder: Path, current: Path) -> None:
+    limit = time.time() - KEEP_DAYS * 86400
+    for old in folder.glob("rules-*.pickle"):
+        if old != current and old.stat().st_mtime < limit:
+            old.unlink(missing_ok=True)
