@@ -216,8 +216,21 @@ def _own_or_unknown(project: Project, href: str) -> bool:
 
 def _context(doc: Document, lines: list[str], line: int) -> str:
     """A link's line and the title of the section it is in: where it says what the link is for."""
-    title = next((s.title for s in reversed(doc.sections) if s.line <= line <= s.end_line), "")
+    titles = _section_titles(doc, len(lines))
+    title = titles[line] if 0 <= line < len(titles) else ""
     return f"{title}\n{lines[line - 1] if 0 < line <= len(lines) else ''}"
+
+
+def _section_titles(doc: Document, line_count: int) -> list[str]:
+    """For each line, the title of the last section (in document order) that contains it: the
+    innermost one. Worked out once per document, so many links in many sections stay linear."""
+    if "section_titles" not in doc.cache:
+        titles = [""] * (line_count + 2)
+        for section in doc.sections:
+            for number in range(max(section.line, 0), min(section.end_line, line_count + 1) + 1):
+                titles[number] = section.title
+        doc.cache["section_titles"] = titles
+    return doc.cache["section_titles"]
 
 
 def _scan_sections(found: Artifacts, doc: Document, p: dict) -> None:
