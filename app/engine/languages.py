@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 from app.engine.ruleset import Language, RuleSet
@@ -22,17 +23,30 @@ def detect(text: str, ruleset: RuleSet, default: str | None = "en") -> str | Non
     Chinese and Japanese READMEs carry many Latin words (names, tables, code), so the test between
     the scripts compares the CJK text with the stopwords of the Latin languages, not with every word.
     """
-    latin_words = [w.lower() for w in _LATIN.findall(text)]
+    latin_words = _word_counts(text)  # counted once: a long README repeats the same few words
+    latin_total = sum(latin_words.values())
     cjk = _CJK.findall(text)
     hangul = len(_HANGUL.findall(text))
-    units = len(latin_words) + len(cjk) // 2 + hangul // 2
+    units = latin_total + len(cjk) // 2 + hangul // 2
     if units < _MIN_WORDS:
         return default
-    stopwords = max((sum(1 for w in latin_words if w in lang.stopwords) for lang in ruleset.languages.values()
+    stopwords = max((_stopword_count(latin_words, lang) for lang in ruleset.languages.values()
                      if lang.script == "latin"), default=0)
     if (len(cjk) + hangul) // 2 > stopwords:
         return _detect_cjk("".join(cjk), hangul, ruleset)
-    return _detect_latin(latin_words, len(latin_words), ruleset)
+    return _detect_latin(latin_words, latin_total, ruleset)
+
+
+def _word_counts(text: str) -> Counter[str]:
+    """How often each Latin word occurs, in lower case."""
+    counts: Counter[str] = Counter()
+    for word, count in Counter(_LATIN.findall(text)).items():
+        counts[word.lower()] += count
+    return counts
+
+
+def _stopword_count(words: Counter[str], language: Language) -> int:
+    return sum(count for word, count in words.items() if word in language.stopwords)
 
 
 def _detect_cjk(chars: str, hangul: int, ruleset: RuleSet) -> str | None:
@@ -47,11 +61,11 @@ def _detect_cjk(chars: str, hangul: int, ruleset: RuleSet) -> str | None:
     return max(scored)[1] if scored else None
 
 
-def _detect_latin(words: list[str], units: int, ruleset: RuleSet) -> str | None:
+def _detect_latin(words: Counter[str], units: int, ruleset: RuleSet) -> str | None:
     scored = []
     for language in ruleset.languages.values():
         if language.script == "latin" and language.stopwords:
-            share = sum(1 for w in words if w in language.stopwords) / units
+            share = _stopword_count(words, language) / units
             if share >= language.min_share:
                 scored.append((share, language.id))
     return max(scored)[1] if scored else None

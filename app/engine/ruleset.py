@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from app.paths import rules_dir
 
@@ -67,20 +67,15 @@ class Wording(_Strict):
     swap: list[Swap] = Field(min_length=1)
     examples: Examples = Examples()
 
-    _tokens: list[re.Pattern[str]] = PrivateAttr(default_factory=list)
-    _exceptions: list[re.Pattern[str]] = PrivateAttr(default_factory=list)
-
-    def model_post_init(self, _context: object) -> None:
-        self._tokens = [_compile(t) for t in self.tokens]
-        self._exceptions = [_compile(t) for t in self.exceptions]
-
-    @property
+    # Compiled on first use and kept on the instance (a plain attribute read after that): the
+    # words of a language no document is in are never compiled.
+    @cached_property
     def token_patterns(self) -> list[re.Pattern[str]]:
-        return self._tokens
+        return [_compile(t) for t in self.tokens]
 
-    @property
+    @cached_property
     def exception_patterns(self) -> list[re.Pattern[str]]:
-        return self._exceptions
+        return [_compile(t) for t in self.exceptions]
 
     def replacement_for(self, token: str, before: str, after: str) -> str:
         for swap in self.swap:
@@ -185,24 +180,38 @@ class Language(_Strict):
     frames: Frames = Frames()
     credits: list[Regex] = []
     introductions: list[Regex] = []
-    _other: re.Pattern[str] = PrivateAttr()
-    _quantifier: re.Pattern[str] = PrivateAttr()
-    _negation: re.Pattern[str] = PrivateAttr()
-    _credit: re.Pattern[str] = PrivateAttr()
-    _frames: dict[str, re.Pattern[str]] = PrivateAttr()
-    _introductions: list[re.Pattern[str]] = PrivateAttr()
-    _sentence_end: re.Pattern[str] = PrivateAttr()
-    _clause_break: re.Pattern[str] = PrivateAttr()
+    # Patterns compiled on first use, then read as plain attributes (see Wording).
+    @cached_property
+    def _other(self) -> re.Pattern[str]:
+        return _joined(self.other_markers)
 
-    def model_post_init(self, _context: object) -> None:
-        self._other = _joined(self.other_markers)
-        self._quantifier = _joined(self.quantifiers)
-        self._negation = _joined(self.negations)
-        self._credit = _joined(self.credits)
-        self._introductions = [_compile(p) for p in self.introductions]
-        self._frames = {kind: _joined(getattr(self.frames, kind)) for kind in ("member", "member_strong", "others")}
-        self._sentence_end = _compile(self.sentence_ends)
-        self._clause_break = _compile(self.clause_breaks)
+    @cached_property
+    def _quantifier(self) -> re.Pattern[str]:
+        return _joined(self.quantifiers)
+
+    @cached_property
+    def _negation(self) -> re.Pattern[str]:
+        return _joined(self.negations)
+
+    @cached_property
+    def _credit(self) -> re.Pattern[str]:
+        return _joined(self.credits)
+
+    @cached_property
+    def _introductions(self) -> list[re.Pattern[str]]:
+        return [_compile(p) for p in self.introductions]
+
+    @cached_property
+    def _frames(self) -> dict[str, re.Pattern[str]]:
+        return {kind: _joined(getattr(self.frames, kind)) for kind in ("member", "member_strong", "others")}
+
+    @cached_property
+    def sentence_end(self) -> re.Pattern[str]:
+        return _compile(self.sentence_ends)
+
+    @cached_property
+    def clause_break(self) -> re.Pattern[str]:
+        return _compile(self.clause_breaks)
 
     def is_about_others(self, left_context: str) -> bool:
         return bool(self._other.search(left_context))
@@ -223,13 +232,6 @@ class Language(_Strict):
     def introduced_names(self, text: str) -> list[str]:
         return [m.group("name") for p in self._introductions for m in p.finditer(text) if m.groupdict().get("name")]
 
-    @property
-    def sentence_end(self) -> re.Pattern[str]:
-        return self._sentence_end
-
-    @property
-    def clause_break(self) -> re.Pattern[str]:
-        return self._clause_break
 
     def noun_kind(self, word: str) -> str | None:
         """Whether a word names a licence, a model or software (people, tools, data), or neither."""
