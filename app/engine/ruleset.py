@@ -38,7 +38,8 @@ Regex = Annotated[str, AfterValidator(_checked_regex)]  # a pattern the loader r
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    # Schemas are built on first validation: a run that loads the rules from the cache never needs them.
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
 
 class Swap(_Strict):
@@ -65,7 +66,7 @@ class Wording(_Strict):
     tokens: list[Regex] = Field(min_length=1)
     exceptions: list[Regex] = []
     swap: list[Swap] = Field(min_length=1)
-    examples: Examples = Examples()
+    examples: Examples = Field(default_factory=Examples)
 
     # Compiled on first use and kept on the instance (a plain attribute read after that): the
     # words of a language no document is in are never compiled.
@@ -177,7 +178,7 @@ class Language(_Strict):
     other_markers: list[Regex]
     quantifiers: list[Regex] = []
     negations: list[Regex]
-    frames: Frames = Frames()
+    frames: Frames = Field(default_factory=Frames)
     credits: list[Regex] = []
     introductions: list[Regex] = []
     # Patterns compiled on first use, then read as plain attributes (see Wording).
