@@ -1,4 +1,4 @@
-"""The validated rule set, kept between runs of the command line.
+"""The validated rule set (and compiled templates) kept between runs of the command line.
 
 Reading and validating the ~90 rule files costs a run of `openwashing scan` about 30 ms, a tenth
 of it; loading the same set from a pickle takes a quarter of that. The cache is keyed by a hash
@@ -47,6 +47,20 @@ def cache_folder() -> Path | None:
     return Path(base) / "openwashing"
 
 
+def trusted_folder(name: str) -> Path | None:
+    """A subfolder of the cache folder for other caches (compiled templates), created readable
+    by its owner only; None when caching is off or the folder cannot be trusted or made."""
+    base = cache_folder()
+    if base is None:
+        return None
+    folder = base / name
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return folder if _trusted(folder) and _trusted(base) else None
+    except OSError:
+        return None
+
+
 def _key(root: Path) -> str:
     from pydantic import VERSION
 
@@ -60,7 +74,7 @@ def _key(root: Path) -> str:
 
 
 def _trusted(path: Path) -> bool:
-    """The file and its folder belong to this user and no one else can write to them."""
+    """The file (or folder) and its folder belong to this user and no one else can write to them."""
     if not hasattr(os, "getuid"):
         return True
     for item in (path, path.parent):

@@ -18,6 +18,7 @@ from app import __version__
 from app.engine.models import Report
 from app.paths import templates_dir
 from app.report.scorecard import VERDICTS, scorecard
+from app.report.templating import bytecode_cache
 
 LEVEL_RANK = {"open-source-ai": 3, "open-weights": 2, "restricted-weights": 1, "unknown": 0}
 BADGE_COLOURS = {"open-source-ai": "#1a7f37", "open-weights": "#bf8700", "restricted-weights": "#cf222e",
@@ -33,7 +34,7 @@ COLUMN_TITLES = ("code", "weights", "data info")
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(templates_dir())), undefined=StrictUndefined,
                       autoescape=select_autoescape(["html.j2", "svg.j2"], default=True), trim_blocks=True,
-                      lstrip_blocks=True)
+                      lstrip_blocks=True, bytecode_cache=bytecode_cache())
     env.filters["when"] = when
     return env
 

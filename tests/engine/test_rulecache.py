@@ -71,3 +71,12 @@ def test_the_cache_can_be_turned_off(cache, rules, monkeypatch):
     rulecache.cached(rules, counting(calls))
     rulecache.cached(rules, counting(calls))
     assert len(calls) == 2 and not cache.exists()
+
+
+def test_compiled_templates_are_kept_in_a_folder_only_the_user_can_write(cache):
+    from app.report.templating import bytecode_cache
+
+    assert bytecode_cache() is not None and (cache / "templates").is_dir()
+    assert ((cache / "templates").stat().st_mode & 0o777) == 0o700
+    os.chmod(cache / "templates", 0o777)
+    assert bytecode_cache() is None  # a folder others can write to is not used
