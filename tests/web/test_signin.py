@@ -71,3 +71,20 @@ def test_without_sign_in_configured_private_repositories_are_left_out(fake, star
     push_default(app, fake, "acme-ai/secret", fake.add_repo("acme-ai/secret", model_repo_files()), private=True)
     assert app.client.get("/login").status_code == 404
     assert "Sign in" not in app.client.get("/report/acme-ai").text
+
+
+def test_pages_and_sign_in_on_postgresql_and_redis(fake, start_app, pg_url, redis_prefix):
+    """The multi-host mode: verdicts, history and sessions live in PostgreSQL like the rest."""
+    from tests.conftest import REDIS_URL
+
+    app = start_app(database_url=pg_url, queue_url=REDIS_URL, key_prefix=redis_prefix,
+                    github_client_id=fake.oauth_client[0], github_client_secret=fake.oauth_client[1])
+    push_default(app, fake, "acme-ai/secret", fake.add_repo("acme-ai/secret", model_repo_files()), private=True)
+    push_default(app, fake, "acme-ai/public", fake.add_repo("acme-ai/public", model_repo_files()))
+    assert "acme-ai/secret" not in app.client.get("/report/acme-ai").text
+    fake.oauth_approver = "octocat"
+    fake.user_access = {"octocat": {INSTALLATION: ["acme-ai/secret"]}}
+    sign_in(app)
+    page = app.client.get("/report/acme-ai").text
+    assert "acme-ai/secret" in page and "acme-ai/public" in page
+    assert app.store.engine.name == "postgresql"
