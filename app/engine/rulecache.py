@@ -2,8 +2,8 @@
 
 Reading and validating the ~90 rule files costs a run of `openwashing scan` about 30 ms, a tenth
 of it; loading the same set from a pickle takes a quarter of that. The cache is keyed by a hash
-of every rule file's name and bytes, the tool's version and the Python and pydantic versions, so
-an edited rule file (or an upgrade) is simply a miss. It lives in the user's cache folder
+of every rule file's name and bytes, the source of the rule classes, the tool's version and the
+Python and pydantic versions, so an edited rule file (or an upgrade) is simply a miss. It lives in the user's cache folder
 ($OPENWASHING_CACHE_DIR, else $XDG_CACHE_HOME/openwashing, else ~/.cache/openwashing), readable by
 its owner only, and a file there is used only when it belongs to the user and nobody else can
 write it: unpickling runs code, so a file another user could have planted is never read.
@@ -67,6 +67,9 @@ def _key(root: Path) -> str:
     from app import __version__
 
     digest = hashlib.sha256(f"{__version__}\0{sys.version}\0{VERSION}\0{root.resolve()}".encode())
+    # The classes the pickle is made of: a change to them (during development, within one version
+    # number) must not bring back objects of their old shape.
+    digest.update(Path(__file__).with_name("ruleset.py").read_bytes())
     for path in sorted(root.rglob("*.yml")):
         digest.update(f"\0{path.relative_to(root).as_posix()}\0".encode())
         digest.update(path.read_bytes())
