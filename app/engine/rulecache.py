@@ -3,10 +3,11 @@
 Reading and validating the ~90 rule files costs a run of `openwashing scan` about 30 ms, a tenth
 of it; loading the same set from a pickle takes a quarter of that. The cache is keyed by a hash
 of every rule file's name and bytes, the source of the rule classes, the tool's version and the
-Python and pydantic versions, so an edited rule file (or an upgrade) is simply a miss. It lives in the user's cache folder
-($OPENWASHING_CACHE_DIR, else $XDG_CACHE_HOME/openwashing, else ~/.cache/openwashing), readable by
-its owner only, and a file there is used only when it belongs to the user and nobody else can
-write it: unpickling runs code, so a file another user could have planted is never read.
+Python and pydantic versions, so an edited rule file (or an upgrade) is simply a miss. It lives
+in the user's cache folder ($OPENWASHING_CACHE_DIR, else $XDG_CACHE_HOME/openwashing, else
+~/.cache/openwashing), readable by its owner only, and a file there is used only when it belongs
+to the user and nobody else can write it: unpickling runs code, so a file another user could
+have planted is never read.
 OPENWASHING_NO_CACHE=1 turns the cache off. Any failure to read or write it just means loading
 the files as before.
 """
