@@ -51,3 +51,32 @@ def test_the_path_index_finds_what_each_pattern_finds_in_each_path(paths):
     for _bucket, patterns, *_rest in _path_evidence(RULESET):
         expected = sorted({p for p in paths if any(re.search(pattern, p, re.I) for pattern in patterns)})
         assert _PathIndex(paths).matching(patterns) == expected
+
+
+BLOCKS = ["# Acme-7B", "Acme-7B is an open-source model.", "We thank the open-source community.",
+          "The weights are released under the Llama 2 Community License.", "| Model | License |\n|---|---|\n"
+          "| Acme-7B | Apache-2.0 |", "- fully open source\n  and free", "```\nopen source\n```",
+          "<div>\nAcme is 100% open source\n\n</div>", "> Acme is open source.", "Trained on RedPajama and the Pile.",
+          "Fine-tuned from Llama-2-7b.", "Download the weights from [the hub](https://huggingface.co/acme/acme-7b).",
+          "Intermediate checkpoints are released.", "Acme 是开源模型。", "Acme はオープンソースです。",
+          "İ ı ſ \u212a open SOURCE", "Licensed under CC-BY-NC-4.0."]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(BLOCKS), min_size=1, max_size=14))
+def test_scans_are_identical_with_the_prefilter_and_with_a_search_of_every_segment(blocks):
+    from app.engine.markdown import Document
+    from app.engine.scan import scan
+    from app.engine.snapshot import Snapshot
+    from app.report.jsonfmt import as_dict
+
+    files = {"README.md": "\n\n".join(blocks) + "\n", "LICENSE": "MIT License\n\nPermission is hereby granted"}
+    snapshot = Snapshot.from_mapping(files, ["model.safetensors"])
+    fast = as_dict(scan(snapshot))
+    original = Document.segments_with
+    try:
+        Document.segments_with = lambda self, p: [s for s in self.segments if p is not None and p.search(s.raw)]
+        plain = as_dict(scan(snapshot))
+    finally:
+        Document.segments_with = original
+    assert fast == plain
