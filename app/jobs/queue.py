@@ -8,6 +8,7 @@ import os
 from huey import RedisHuey, SqliteHuey
 
 from app.settings import Settings
+from app.state.forkgate import GATE
 
 log = logging.getLogger("openwashing.queue")
 
@@ -47,17 +48,20 @@ def queue_path(settings: Settings) -> str:
 
 
 def enqueue(huey, delivery_id: str, work: dict, delay: float = 0.0) -> None:
-    if delay > 0:
-        huey.run_work.schedule(args=(delivery_id, work), delay=delay)
-    else:
-        huey.run_work(delivery_id, work)
+    with GATE.inside():  # the queue may be a SQLite file (see app.state.forkgate)
+        if delay > 0:
+            huey.run_work.schedule(args=(delivery_id, work), delay=delay)
+        else:
+            huey.run_work(delivery_id, work)
 
 
 def waiting_deliveries(huey) -> set[str]:
     """Delivery ids with a task queued or scheduled: work that is not lost."""
-    tasks = list(huey.pending()) + list(huey.scheduled())
+    with GATE.inside():
+        tasks = list(huey.pending()) + list(huey.scheduled())
     return {task.args[0] for task in tasks if task.args}
 
 
 def depth(huey) -> int:
-    return huey.pending_count() + huey.scheduled_count()
+    with GATE.inside():
+        return huey.pending_count() + huey.scheduled_count()

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
+from app.state.forkgate import GATE
 from app.state.store import Cursor
 
 CHECKPOINT_SECONDS = 1.0
@@ -42,30 +43,33 @@ class SqliteEngine:
         self.url = url
         self.path = url[len("sqlite:///"):] or "openwashing.sqlite3"
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
-        # WAL with synchronous=NORMAL survives a crash of the app; only a power cut can lose the
-        # last transactions, and GitHub's delivery log lets the app ask for those again.
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        # Checkpoints move the WAL into the database and fsync; done inline they stall whichever
-        # request triggers them. A background thread runs them instead, beside the writers.
-        self._db.execute("PRAGMA wal_autocheckpoint=0")
+        with GATE.inside():
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+            # WAL with synchronous=NORMAL survives a crash of the app; only a power cut can lose the
+            # last transactions, and GitHub's delivery log lets the app ask for those again.
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            # Checkpoints move the WAL into the database and fsync; done inline they stall whichever
+            # request triggers them. A background thread runs them instead, beside the writers.
+            self._db.execute("PRAGMA wal_autocheckpoint=0")
         self._closing = threading.Event()
         self._checkpointer = threading.Thread(target=self._checkpoint_loop, name="wal-checkpoint", daemon=True)
         self._checkpointer.start()
 
     def _checkpoint_loop(self) -> None:
-        db = sqlite3.connect(self.path, timeout=30)
+        with GATE.inside():
+            db = sqlite3.connect(self.path, timeout=30)
         try:
             while not self._closing.wait(CHECKPOINT_SECONDS):
-                with suppress(sqlite3.Error):  # a full disk or a busy database: the next round tries again
+                with GATE.inside(), suppress(sqlite3.Error):  # a full disk or a busy database: next round
                     db.execute("PRAGMA wal_checkpoint(PASSIVE)")
         finally:
-            db.close()
+            with GATE.inside():
+                db.close()
 
     @contextmanager
     def transaction(self, migration_lock: bool = False) -> Iterator[SqliteTransaction]:
-        with self._lock:
+        with GATE.inside(), self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield SqliteTransaction(self._db)
@@ -79,7 +83,7 @@ class SqliteEngine:
                 raise
 
     def query(self, sql: str, args: tuple = ()) -> list[tuple]:
-        with self._lock:
+        with GATE.inside(), self._lock:
             return self._db.execute(sql, args).fetchall()
 
     def close(self) -> None:
@@ -87,7 +91,7 @@ class SqliteEngine:
             return
         self._closing.set()
         self._checkpointer.join(timeout=5)
-        with self._lock:
+        with GATE.inside(), self._lock:
             with suppress(sqlite3.Error):
                 self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self._db.close()
