@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from pathlib import Path
 
@@ -84,3 +85,16 @@ def redis_prefix():
     keys = list(client.scan_iter(f"*{prefix}*"))
     if keys:
         client.delete(*keys)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A worker process some test left behind would make the interpreter wait for it forever at
+    exit (multiprocessing joins its children): end them, and say so."""
+    import multiprocessing
+
+    leftovers = multiprocessing.active_children()
+    for child in leftovers:
+        child.kill()
+        child.join(5)
+    if leftovers:
+        sys.stderr.write(f"\nconftest: ended {len(leftovers)} worker processes left running by the tests\n")
