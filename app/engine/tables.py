@@ -15,6 +15,7 @@ _CELL_OPEN = re.compile(r"<t[hd]\b[^>]{0,500}+>", re.I)
 _HREF = re.compile(r"""href\s{0,16}=\s{0,16}["']([^"'\n]{1,2048})["']""", re.I)
 _MD_LINK = re.compile(r"\[([^\[\]\n]{0,1000}+)\]\(\s{0,64}+<?([^)\s>]{1,2048}+)")
 _TAG = re.compile(r"<[^<>]{0,500}+>")
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
 _MAX_TABLES = 50
 _MAX_ROWS = 400
 _MAX_CELL = 4000  # characters of one cell that are read
@@ -62,14 +63,18 @@ def _pipe_tables(text: str) -> list[Table]:
 
 def _pipe_cells(line: str, number: int) -> list[Cell]:
     inner = _PIPE_ROW.match(line).group(1)
-    return [_cell(part, number) for part in re.split(r"(?<!\\)\|", inner)]
+    return [_cell(part, number) for part in _CELL_SPLIT.split(inner)]
 
 
 def _cell(source: str, number: int) -> Cell:
     source = source[:_MAX_CELL]
-    links = [m.group(2) for m in _MD_LINK.finditer(source)] + _HREF.findall(source)
-    plain = _MD_LINK.sub(lambda m: m.group(1), source)
-    plain = html.unescape(_TAG.sub(" ", plain)).replace("`", "").replace("**", "")
+    # Most cells are plain words: each pattern runs only when its first character is there.
+    bracket, angle = "[" in source, "<" in source
+    links = [m.group(2) for m in _MD_LINK.finditer(source)] if bracket else []
+    if "=" in source:
+        links += _HREF.findall(source)
+    plain = _MD_LINK.sub(lambda m: m.group(1), source) if bracket else source
+    plain = html.unescape(_TAG.sub(" ", plain) if angle else plain).replace("`", "").replace("**", "")
     return Cell(" ".join(plain.split()), number, links)
 
 
