@@ -7,7 +7,6 @@ import json
 from dataclasses import dataclass
 
 from app.engine.models import Report
-from app.report import github, html, jsonfmt, markdown, sarif, text
 
 
 @dataclass(frozen=True)
@@ -22,7 +21,10 @@ def render(fmt: str, items: list[Scanned], colour: bool = False, quiet: bool = F
     return _RENDERERS[fmt](items, colour, quiet)
 
 
+# Each format imports its renderer when asked for: a text report never loads the HTML pages.
 def _text(items: list[Scanned], colour: bool, quiet: bool) -> str:
+    from app.report import text
+
     parts = [text.render(s.report, colour, quiet, s.config_file) for s in items]
     if len(items) == 1 or quiet:
         return "".join(parts)
@@ -30,6 +32,8 @@ def _text(items: list[Scanned], colour: bool, quiet: bool) -> str:
 
 
 def _json(items: list[Scanned], colour: bool, quiet: bool) -> str:
+    from app.report import jsonfmt
+
     def one(s: Scanned) -> dict:
         return {**jsonfmt.as_dict(s.report), "path": s.label, "configuration": s.config_file}
     data = one(items[0]) if len(items) == 1 else {"version": jsonfmt.FORMAT_VERSION, "reports": [one(s) for s in items]}
@@ -37,18 +41,26 @@ def _json(items: list[Scanned], colour: bool, quiet: bool) -> str:
 
 
 def _sarif(items: list[Scanned], colour: bool, quiet: bool) -> str:
+    from app.report import sarif
+
     return sarif.render_many([s.report for s in items])
 
 
 def _github(items: list[Scanned], colour: bool, quiet: bool) -> str:
+    from app.report import github
+
     return "".join(github.render(s.report) for s in items)
 
 
 def _markdown(items: list[Scanned], colour: bool, quiet: bool) -> str:
+    from app.report import markdown
+
     return "\n".join(markdown.render(s.report, s.name, s.config_file) for s in items)
 
 
 def _html(items: list[Scanned], colour: bool, quiet: bool) -> str:
+    from app.report import html
+
     return html.standalone([(s.report, s.name) for s in items])
 
 
