@@ -68,8 +68,9 @@ class WorkerPool:
         self.parent = os.getpid()
         self._runtime_factory = runtime_factory
         self._stop = threading.Event()
-        if worker_type == "thread":
-            jobs_queue.set_runner(runtime_factory().run)
+        self._thread_runtime = runtime_factory() if worker_type == "thread" else None
+        if self._thread_runtime is not None:
+            jobs_queue.set_runner(self._thread_runtime.run)
         huey.on_startup("openwashing-worker")(self._start_worker)
         self.consumer = _EmbeddedConsumer(huey, workers=workers, periodic=False, worker_type=worker_type,
                                           initial_delay=0.01, backoff=1.5, max_delay=0.1,
@@ -109,3 +110,5 @@ class WorkerPool:
     def stop(self, graceful: bool = True) -> None:
         self._stop.set()
         self.consumer.stop(graceful=graceful)
+        if self._thread_runtime is not None:  # thread workers share this process's runtime and its store
+            self._thread_runtime.store.close()
