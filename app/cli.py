@@ -37,7 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     scan_cmd = commands.add_parser("scan", help="scan repository folders (or - for standard input)")
     scan_cmd.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                           help="repository folders, or - to read one document from standard input (default: .)")
-    scan_cmd.add_argument("--format", choices=FORMAT_NAMES, default="text")
+    scan_cmd.add_argument("--format", choices=FORMAT_NAMES, default="text",
+                          help="text for people (default), json, sarif for code scanning, github for workflow "
+                               "annotations, markdown for job summaries, html for one self-contained page")
     scan_cmd.add_argument("--fail-on", choices=FAIL_LEVELS, default=None,
                           help="lowest finding level that makes the exit code 1 (default: error)")
     scan_cmd.add_argument("--config", type=Path, help="configuration file instead of the nearest "
