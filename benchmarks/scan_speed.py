@@ -116,6 +116,14 @@ def per_kb(sizes: tuple[int, ...], repeat: int) -> list[tuple[int, float]]:
     return figures
 
 
+def parse_floor(size: int, repeat: int) -> float:
+    """markdown-it-py's block pass alone (as the engine configures it): the floor of any scan that
+    needs exact positions from this parser."""
+    from app.engine.markdown import _PARSER
+    text = readme_of_size(size)
+    return median_seconds(lambda: _PARSER.parse(text), repeat)
+
+
 def peak_memory(size: int) -> int:
     """Bytes allocated at the peak of one scan (tracemalloc), beyond what was live before it."""
     import tracemalloc
@@ -161,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     print("cost per KB:        " + "   ".join(f"{size // 1000:,} KB {us:6.0f} µs" for size, us in figures)
           + f"   (5 MB / 30 KB: {figures[-1][1] / figures[0][1]:.2f}x; flat is 1.0)")
     print(f"peak memory:        {peak_memory(1_000_000) / 1e6:6.1f} MB allocated at the peak of a 1 MB scan")
+    small, large = parse_floor(30_000, args.repeat * 4), parse_floor(1_000_000, args.repeat)
+    print(f"floor (parse only): 30 KB {small * 1000:6.1f} ms   1 MB {large * 1000:7.1f} ms = {large / bare:5.1f}x "
+          "the bare search (markdown-it-py's block pass, before the engine reads a word)")
     print(f"1 MB within 10x of the bare search: {'met' if full <= 10 * bare else 'NOT met'}; "
           f"100,000 paths within 10x: {'met' if tree_full <= 10 * tree_bare else 'NOT met'}")
     return 0

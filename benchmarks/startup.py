@@ -46,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
           f"(goal 3x: {'met' if version <= 3 * floor else 'NOT met'})")
     print(f"openwashing scan example:{scan * 1000:7.1f} ms   ratio {scan / floor:5.1f}x   "
           f"(goal 10x: {'met' if scan <= 10 * floor else 'NOT met'})")
+    libraries = median_run([python, "-c", "import pydantic, yaml, markdown_it, jinja2"], args.repeat)
+    print(f"floor (imports only):{libraries * 1000:7.1f} ms   ratio {libraries / floor:5.1f}x   "
+          "(pydantic, PyYAML, markdown-it-py and Jinja2, before any work)")
     ruff = shutil.which("ruff", path=str(Path(python).parent)) or shutil.which("ruff")
     if ruff:
         ruff_time = median_run([ruff, "check", "--no-cache", str(ROOT / "app" / "__init__.py")], args.repeat)
