@@ -140,16 +140,13 @@ def _scan(args: argparse.Namespace) -> int:
         raise UsageError("--fix and --diff do not go together: --diff shows what --fix would write")
     if args.paths.count("-") > 1:
         raise UsageError("standard input (-) can be read once")
-    try:
-        targets = [sc.target_for(given, args, ruleset) for given in args.paths]
-        _note_extends(targets)
-        if args.diff:
-            diff = "".join(sc.diff_for(t, ruleset) for t in targets)
-            _emit(diff, args.output)
-            return sc.EXIT_FINDINGS if diff else sc.EXIT_OK
-        reports = [sc.report_for(t, ruleset, args.fix) for t in targets]
-    except sc.ScanUsageError as exc:
-        raise UsageError(str(exc)) from exc
+    targets = [sc.target_for(given, args, ruleset) for given in args.paths]
+    _note_extends(targets)
+    if args.diff:
+        diff = "".join(sc.diff_for(t, ruleset) for t in targets)
+        _emit(diff, args.output)
+        return EXIT_FINDINGS if diff else EXIT_OK
+    reports = [sc.report_for(t, ruleset, args.fix) for t in targets]
     items = [combined.Scanned(t.label, _name(t), t.config_file, r) for t, r in zip(targets, reports, strict=True)]
     _emit(combined.render(args.format, items, sc.use_colour(args.color, args.output), args.quiet), args.output)
     return max(sc.exit_code(r, args.fail_on or t.config.fail_on) for t, r in zip(targets, reports, strict=True))

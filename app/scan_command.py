@@ -13,18 +13,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.cli import EXIT_FINDINGS, EXIT_OK, UsageError
 from app.engine.config import CONFIG_PATH, Config, parse_config
 from app.engine.models import Level, Report
 from app.engine.ruleset import RuleSet
 from app.engine.scan import scan
 from app.engine.snapshot import Snapshot
 from app.report.relocate import relocate
-
-EXIT_OK, EXIT_FINDINGS = 0, 1
-
-
-class ScanUsageError(Exception):
-    """Arguments or input the scan cannot use (exit code 2)."""
 
 
 @dataclass
@@ -70,7 +65,7 @@ def load_config(explicit: Path | None, folder: Path, root: Path, ruleset: RuleSe
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ScanUsageError(f"cannot read configuration {path}: {exc.strerror}") from exc
+        raise UsageError(f"cannot read configuration {path}: {exc.strerror}") from exc
     return parse_config(text, shown(path), {r.id for r in ruleset.claims}), shown(path)
 
 
@@ -79,7 +74,7 @@ def target_for(given: str, args, ruleset: RuleSet) -> Target:
         return _stdin_target(args, ruleset)
     folder = Path(given)
     if not folder.is_dir():
-        raise ScanUsageError(f"{given} is not a folder; give a repository folder, or - for standard input")
+        raise UsageError(f"{given} is not a folder; give a repository folder, or - for standard input")
     folder = folder.resolve()
     root = repository_root(folder)
     config, config_file = load_config(args.config, folder, root, ruleset)
@@ -95,7 +90,7 @@ def _stdin_target(args, ruleset: RuleSet) -> Target:
     root = repository_root(here)
     name = (here / args.stdin_filename).resolve()
     if root != name and root not in name.parents:
-        raise ScanUsageError(f"--stdin-filename {args.stdin_filename} is outside the repository at {root}")
+        raise UsageError(f"--stdin-filename {args.stdin_filename} is outside the repository at {root}")
     config, config_file = load_config(args.config, here, root, ruleset)
     return Target("-", overlay(Snapshot.from_folder(root), name.relative_to(root).as_posix(), text), None, "",
                   config, config_file, stdin_text=text)
@@ -119,7 +114,7 @@ def _fix(target: Target, report: Report, ruleset: RuleSet) -> Report:
     from app.engine.fix import apply_fixes
 
     if target.folder is None:
-        raise ScanUsageError("--fix cannot rewrite standard input; use --diff to see the changes")
+        raise UsageError("--fix cannot rewrite standard input; use --diff to see the changes")
     total = files = 0
     for rel, findings in _by_path(report).items():
         path = target.folder / rel

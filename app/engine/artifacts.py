@@ -132,10 +132,8 @@ class _PathIndex:
         listing: a plain search many times faster than the case-insensitive pattern itself."""
         text, paths, position = self.lowered, [], 0
         while (match := words.search(text, position)) is not None:
-            start = text.rfind("\n", 0, match.start()) + 1
-            end = text.find("\n", match.start())
-            end = len(text) if end < 0 else end
-            paths.append(self.full[start + 1:end])
+            start, end = _line_span(text, match.start())
+            paths.append(self.full[start + 1:end])  # lower-casing ASCII keeps every offset
             position = end + 1
         return paths
 
@@ -148,9 +146,14 @@ class _PathIndex:
 
     @staticmethod
     def _line(text: str, offset: int) -> str:
-        start = text.rfind("\n", 0, offset) + 1
-        end = text.find("\n", offset)
-        return text[start:end if end >= 0 else len(text)]
+        start, end = _line_span(text, offset)
+        return text[start:end]
+
+
+def _line_span(text: str, offset: int) -> tuple[int, int]:
+    """Where the line holding `offset` starts and ends (before its newline)."""
+    end = text.find("\n", offset)
+    return text.rfind("\n", 0, offset) + 1, len(text) if end < 0 else end
 
 
 @lru_cache(maxsize=256)

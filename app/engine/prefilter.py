@@ -99,10 +99,8 @@ def _hits(text: str, starts: list[int], pattern: re.Pattern[str]) -> list[int]:
 def literal_choices(pattern: re.Pattern[str]) -> tuple[frozenset[str], ...] | None:
     """Sets of lower-case words such that every match of `pattern` in ASCII text contains a word
     of each set; None when the pattern requires none. A single empty set: it cannot match ASCII."""
-    try:
-        return _choices(list(_parser.parse(pattern.pattern, pattern.flags)))
-    except (re.error, RecursionError):
-        return None
+    parsed = _parsed(pattern)
+    return None if parsed is None else _choices(parsed)
 
 
 def rarest(choices: tuple[frozenset[str], ...] | None, text: str, share: float) -> re.Pattern[str] | None:
@@ -182,11 +180,17 @@ def _folded(code: int) -> str | None:
 @lru_cache(maxsize=1024)
 def sees_past_edges(pattern: re.Pattern[str]) -> bool:
     """Whether a match inside a text might not be one once the text is joined to others."""
+    parsed = _parsed(pattern)
+    return True if parsed is None else _unsafe(parsed)
+
+
+@lru_cache(maxsize=1024)
+def _parsed(pattern: re.Pattern[str]) -> list | None:
+    """The pattern's parse tree, read once for both questions asked of it."""
     try:
-        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        return list(_parser.parse(pattern.pattern, pattern.flags))
     except (re.error, RecursionError):
-        return True
-    return _unsafe(list(parsed))
+        return None
 
 
 def _unsafe(items: list) -> bool:

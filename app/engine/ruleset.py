@@ -181,22 +181,13 @@ class Language(_Strict):
     frames: Frames = Field(default_factory=Frames)
     credits: list[Regex] = []
     introductions: list[Regex] = []
+
     # Patterns compiled on first use, then read as plain attributes (see Wording).
     @cached_property
-    def _other(self) -> re.Pattern[str]:
-        return _joined(self.other_markers)
-
-    @cached_property
-    def _quantifier(self) -> re.Pattern[str]:
-        return _joined(self.quantifiers)
-
-    @cached_property
-    def _negation(self) -> re.Pattern[str]:
-        return _joined(self.negations)
-
-    @cached_property
-    def _credit(self) -> re.Pattern[str]:
-        return _joined(self.credits)
+    def _cues(self) -> dict[str, re.Pattern[str]]:
+        """Each list of context patterns as one pattern, by field name."""
+        return {name: _joined(getattr(self, name)) for name in ("other_markers", "quantifiers", "negations",
+                                                                "credits")}
 
     @cached_property
     def _introductions(self) -> list[re.Pattern[str]]:
@@ -215,16 +206,16 @@ class Language(_Strict):
         return _compile(self.clause_breaks)
 
     def is_about_others(self, left_context: str) -> bool:
-        return bool(self._other.search(left_context))
+        return bool(self._cues["other_markers"].search(left_context))
 
     def is_quantified(self, left_context: str) -> bool:
-        return bool(self._quantifier.search(left_context))
+        return bool(self._cues["quantifiers"].search(left_context))
 
     def is_negated(self, left_context: str) -> bool:
-        return bool(self._negation.search(left_context))
+        return bool(self._cues["negations"].search(left_context))
 
     def credits_others(self, clause: str) -> bool:
-        return bool(self._credit.search(clause))
+        return bool(self._cues["credits"].search(clause))
 
     def frame(self, kind: str, framed: str) -> bool:
         """Whether a frame of this kind matches a clause whose claim phrase was replaced by ⟨X⟩."""
@@ -232,7 +223,6 @@ class Language(_Strict):
 
     def introduced_names(self, text: str) -> list[str]:
         return [m.group("name") for p in self._introductions for m in p.finditer(text) if m.groupdict().get("name")]
-
 
     def noun_kind(self, word: str) -> str | None:
         """Whether a word names a licence, a model or software (people, tools, data), or neither."""

@@ -48,6 +48,7 @@ def stylesheet() -> str:
     return (templates_dir() / "web" / "report.css").read_text(encoding="utf-8")
 
 
+@lru_cache(maxsize=1)
 def content_security_policy() -> str:
     """No script, no remote anything; the one inline stylesheet is allowed by its hash."""
     digest = base64.b64encode(hashlib.sha256(stylesheet().encode()).digest()).decode()

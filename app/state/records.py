@@ -96,6 +96,16 @@ def _flag(value: bool | None) -> int | None:
     return None if value is None else int(value)
 
 
+def _note(tx, full_name: str, installation_id: int | None, private: bool | None, default_branch: str | None) -> None:
+    tx.execute("INSERT INTO repositories (name, full_name, owner, installation_id, private, default_branch) "
+               "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET full_name = excluded.full_name, "
+               "installation_id = COALESCE(excluded.installation_id, repositories.installation_id), "
+               "private = COALESCE(excluded.private, repositories.private), "
+               "default_branch = COALESCE(excluded.default_branch, repositories.default_branch)",
+               (full_name.lower(), full_name, full_name.split("/", 1)[0].lower(), installation_id, _flag(private),
+                default_branch))
+
+
 class RepositoryRecords:
     """Mixed into the Store: methods over its engine."""
 
@@ -104,20 +114,15 @@ class RepositoryRecords:
     def note_repository(self, full_name: str, installation_id: int | None, private: bool | None = None,
                         default_branch: str | None = None) -> None:
         """What a payload or listing said about a repository; unsaid fields keep their value."""
-        owner = full_name.split("/", 1)[0].lower()
         with self.engine.transaction() as tx:
-            tx.execute("INSERT INTO repositories (name, full_name, owner, installation_id, private, default_branch) "
-                       "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET full_name = excluded.full_name, "
-                       "installation_id = COALESCE(excluded.installation_id, repositories.installation_id), "
-                       "private = COALESCE(excluded.private, repositories.private), "
-                       "default_branch = COALESCE(excluded.default_branch, repositories.default_branch)",
-                       (full_name.lower(), full_name, owner, installation_id, _flag(private), default_branch))
+            _note(tx, full_name, installation_id, private, default_branch)
 
     def record_check(self, c: CheckedCommit) -> None:
-        """The latest verdict of a repository's default branch, and one more line of its history."""
-        self.note_repository(c.full_name, c.installation_id, c.private, c.default_branch)
+        """The latest verdict of a repository's default branch, and one more line of its history:
+        one transaction per check."""
         now, name = time.time(), c.full_name.lower()
         with self.engine.transaction() as tx:
+            _note(tx, c.full_name, c.installation_id, c.private, c.default_branch)
             tx.execute("UPDATE repositories SET sha = ?, checked_at = ?, level = ?, conclusion = ?, "
                        "check_run_url = ?, unsupported = ?, scorecard = ? WHERE name = ?",
                        (c.sha, now, c.level, c.conclusion, c.check_run_url, c.unsupported,

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 
 from app.state import records
+from app.state.work import InstallationChange, RepositoryChange
 
 log = logging.getLogger("openwashing.state")
 
@@ -238,10 +239,10 @@ class Store(records.RepositoryRecords):
     def installations(self) -> dict[int, str]:
         return dict(self.engine.query("SELECT id, account FROM installations"))
 
-    def apply_change(self, change) -> None:
+    def apply_change(self, change: InstallationChange | RepositoryChange) -> None:
         """Record which repositories an installation may read now (an InstallationChange); newly
         added ones are planned for backfill. A RepositoryChange goes to the repository records."""
-        if not hasattr(change, "added"):
+        if isinstance(change, RepositoryChange):
             self.change_repository(change)
             return
         for full_name, private in change.privacy:
