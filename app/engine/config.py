@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import fnmatch
-from typing import Literal
+from dataclasses import dataclass, field, fields, replace
+from typing import Annotated, ClassVar, Literal, get_type_hints
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.engine import yamlsafe
+from app.engine.schema import FORBID_EXTRA, Checked, Invalid, as_data, validate
 
 CONFIG_PATH = ".github/openwashing.yml"
 DEFAULT_MAX_FILE_BYTES = 4_000_000  # larger documents are skipped with a notice
+_KEY_ALIASES = {"_extends": "extends"}  # the file's key (Probot's) and the setting it fills
 
 
 class ConfigError(Exception):
@@ -23,33 +25,44 @@ class ConfigError(Exception):
         self.path, self.line, self.key, self.detail = path, line, key, message
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
+def _positive(value: int) -> int:
+    if value <= 0:
+        raise ValueError("must be greater than 0")
+    return value
 
 
-class DeclaredWeights(_Strict):
-    url: str | None = Field(None, description="where the weights are published")
-    license: str | None = Field(None, description="licence of the weights: SPDX or Hugging Face id")
+@dataclass(frozen=True, kw_only=True)
+class DeclaredWeights:
+    __pydantic_config__: ClassVar = FORBID_EXTRA
+    url: str | None = None  # where the weights are published
+    license: str | None = None  # licence of the weights: SPDX or Hugging Face id
 
 
-class Declared(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Declared:
     """Facts a repository cannot show in its own files (weights hosted elsewhere, …)."""
 
+    __pydantic_config__: ClassVar = FORBID_EXTRA
     weights: DeclaredWeights | None = None
-    training_code: str | None = Field(None, description="link to the training code")
-    data_information: str | None = Field(None, description="link to a data card or datasheet")
+    training_code: str | None = None  # link to the training code
+    data_information: str | None = None  # link to a data card or datasheet
     code_license: str | None = None
 
 
-class Config(_Strict):
-    extends: str | None = Field(None, alias="_extends", description="repo to inherit settings from")
-    include: list[str] = Field(default_factory=list, description="extra documents to read (globs)")
-    exclude: list[str] = Field(default_factory=list, description="paths never read (globs)")
-    ignore: list[str] = Field(default_factory=list, description="rule ids switched off")
-    levels: dict[str, Literal["error", "warning", "notice"]] = Field(default_factory=dict)
+@dataclass(frozen=True, kw_only=True)
+class Config:
+    __pydantic_config__: ClassVar = FORBID_EXTRA
+    # The settings the file itself gave (the rest are defaults or inherited): set by parse_config.
+    given: ClassVar[frozenset[str]] = frozenset()
+
+    extends: str | None = None  # `_extends` in the file: a repository to inherit settings from
+    include: list[str] = field(default_factory=list)  # extra documents to read (globs)
+    exclude: list[str] = field(default_factory=list)  # paths never read (globs)
+    ignore: list[str] = field(default_factory=list)  # rule ids switched off
+    levels: dict[str, Literal["error", "warning", "notice"]] = field(default_factory=dict)
     fail_on: Literal["error", "warning", "notice", "never"] = "error"
-    declared: Declared = Field(default_factory=Declared)
-    max_file_bytes: int = Field(DEFAULT_MAX_FILE_BYTES, gt=0)
+    declared: Declared = field(default_factory=Declared)
+    max_file_bytes: Annotated[int, Checked(_positive)] = DEFAULT_MAX_FILE_BYTES
 
     def excludes(self, path: str) -> bool:
         return any(fnmatch.fnmatch(path, pattern) for pattern in self.exclude)
@@ -61,6 +74,11 @@ class Config(_Strict):
         return rule_id.lower() in (r.lower() for r in self.ignore)
 
 
+def default_config() -> Config:
+    """The settings of a repository without a configuration file."""
+    return Config()
+
+
 def parse_config(text: str, path: str = CONFIG_PATH, known_rules: set[str] | None = None) -> Config:
     """Parse and validate a configuration file; ConfigError says where it is wrong."""
     try:
@@ -70,37 +88,53 @@ def parse_config(text: str, path: str = CONFIG_PATH, known_rules: set[str] | Non
         raise ConfigError(path, mark.line + 1 if mark else None, "",
                           f"not valid YAML: {getattr(exc, 'problem', None) or exc}") from exc
     if data is None:
-        return Config()
+        return default_config()
     if not isinstance(data, dict):
         raise ConfigError(path, 1, "", "must be a mapping of settings")
-    try:
-        config = Config.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        loc = [str(p) for p in error["loc"]]
-        raise ConfigError(path, _line_of(node, loc), ".".join(loc), _message(error, loc)) from exc
+    config = _validated(data, path, node)
     _check_rule_ids(config, node, path, known_rules)
     return config
 
 
-def _message(error: dict, loc: list[str]) -> str:
-    """Pydantic's words, except for an unknown key, which is named with the keys allowed there."""
-    if error["type"] != "extra_forbidden":
-        return error["msg"]
-    model: type[BaseModel] = Config
+def _validated(data: dict, path: str, node: yaml.Node | None) -> Config:
+    settings = {_KEY_ALIASES.get(str(k), k): v for k, v in data.items()}
+    try:
+        config = validate(Config, settings)
+    except Invalid as exc:
+        loc, message, kind = exc.problems[0]
+        loc = [_file_key(loc[0]), *loc[1:]] if loc else loc
+        raise ConfigError(path, _line_of(node, loc), ".".join(loc), _message(message, kind, loc)) from None
+    object.__setattr__(config, "given", frozenset(settings))
+    return config
+
+
+def _file_key(name: str) -> str:
+    return next((key for key, setting in _KEY_ALIASES.items() if setting == name), name)
+
+
+def _message(message: str, kind: str, loc: list[str]) -> str:
+    """pydantic's words, except for an unknown key, which is named with the keys allowed there."""
+    if kind not in ("extra_forbidden", "unexpected_keyword_argument"):
+        return message
+    cls: type = Config
     for part in loc[:-1]:
-        annotation = model.model_fields[part].annotation
-        model = next((a for a in getattr(annotation, "__args__", (annotation,)) if isinstance(a, type)
-                      and issubclass(a, BaseModel)), model)
-    known = sorted(f.alias or name for name, f in model.model_fields.items())
+        hint = get_type_hints(cls).get(part)
+        cls = next((a for a in getattr(hint, "__args__", (hint,)) if isinstance(a, type)
+                    and hasattr(a, "__dataclass_fields__")), cls)
+    known = sorted(_file_key(f.name) for f in fields(cls))
     return f"not a setting here; the settings are {', '.join(known)}"
+
+
+def as_settings(config: Config) -> dict[str, object]:
+    """The settings as the file would write them (unset ones left out)."""
+    return {_file_key(k): v for k, v in as_data(config).items()}
 
 
 def merge(base: Config, override: Config) -> Config:
     """Probot's `_extends`: the repository's own keys replace the inherited ones, key by key."""
-    merged = base.model_dump(by_alias=True)
-    merged.update(override.model_dump(by_alias=True, exclude_unset=True))
-    return Config.model_validate(merged)
+    merged = replace(base, **{key: getattr(override, key) for key in override.given})
+    object.__setattr__(merged, "given", base.given | override.given)
+    return merged
 
 
 def _check_rule_ids(config: Config, node: yaml.Node | None, path: str, known: set[str] | None) -> None:

@@ -1,9 +1,10 @@
 """The validated rule set (and compiled templates) kept between runs of the command line.
 
-Reading and validating the ~90 rule files costs a run of `openwashing scan` about 30 ms, a tenth
-of it; loading the same set from a pickle takes a quarter of that. The cache is keyed by a hash
-of every rule file's name and bytes, the source of the rule classes, the tool's version and the
-Python and pydantic versions, so an edited rule file (or an upgrade) is simply a miss. It lives
+Reading and validating the ~90 rule files costs a run of `openwashing scan` about 30 ms and an
+import of pydantic; loading the same set from a pickle takes a quarter of that and imports
+nothing. The cache is keyed by a hash of every rule file's name and bytes, the source of the rule
+classes and their validation, the tool's and Python's versions and pydantic's version file, so an
+edited rule file (or an upgrade) is simply a miss. It lives
 in the user's cache folder ($OPENWASHING_CACHE_DIR, else $XDG_CACHE_HOME/openwashing, else
 ~/.cache/openwashing), readable by its owner only, and a file there is used only when it belongs
 to the user and nobody else can write it: unpickling runs code, so a file another user could
@@ -15,6 +16,7 @@ the files as before.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import pickle
 import sys
@@ -63,18 +65,23 @@ def trusted_folder(name: str) -> Path | None:
 
 
 def _key(root: Path) -> str:
-    from pydantic import VERSION
-
     from app import __version__
 
-    digest = hashlib.sha256(f"{__version__}\0{sys.version}\0{VERSION}\0{root.resolve()}".encode())
-    # The classes the pickle is made of: a change to them (during development, within one version
-    # number) must not bring back objects of their old shape.
-    digest.update(Path(__file__).with_name("ruleset.py").read_bytes())
+    digest = hashlib.sha256(f"{__version__}\0{sys.version}\0{root.resolve()}".encode())
+    # The classes the pickle is made of and the code that validated it: a change to them (during
+    # development, within one version number) must not bring back objects of their old shape.
+    # pydantic's version is read from its version file, not imported: a hit never imports it.
+    for source in (Path(__file__).with_name("ruleset.py"), Path(__file__).with_name("schema.py"), _pydantic_version()):
+        digest.update(source.read_bytes() if source and source.is_file() else b"-")
     for path in sorted(root.rglob("*.yml")):
         digest.update(f"\0{path.relative_to(root).as_posix()}\0".encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:32]
+
+
+def _pydantic_version() -> Path | None:
+    spec = importlib.util.find_spec("pydantic")
+    return Path(spec.origin).with_name("version.py") if spec and spec.origin else None
 
 
 def _trusted(path: Path) -> bool:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal, TypeVar
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from app.engine.schema import FORBID_EXTRA, NON_EMPTY, Checked, Invalid, full_match, validate
 from app.paths import rules_dir
+
+T = TypeVar("T")
 
 
 class RuleFileError(Exception):
@@ -34,16 +36,26 @@ def _checked_regex(pattern: str) -> str:
     return pattern
 
 
-Regex = Annotated[str, AfterValidator(_checked_regex)]  # a pattern the loader refuses unless it compiles
+Regex = Annotated[str, Checked(_checked_regex)]  # a pattern the loader refuses unless it compiles
 
 
-class _Strict(BaseModel):
-    # Schemas are built on first validation: a run that loads the rules from the cache never needs them.
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, defer_build=True)
+def _known_placeholders(value: str) -> str:
+    unknown = set(re.findall(r"{(\w+)}", value)) - {"match", "subject", "reason", "replacement"}
+    if unknown:
+        raise ValueError(f"unknown placeholders {sorted(unknown)}")
+    return value
 
 
-class Swap(_Strict):
+# Every rule class is a frozen dataclass validated by pydantic when a rule file is read (see
+# app.engine.schema): a run that loads the rules from the cache never imports pydantic.
+_rule = dataclass(frozen=True, kw_only=True)
+
+
+@_rule
+class Swap:
     """One replacement wording, chosen when its patterns match the claim and its context."""
+
+    __pydantic_config__: ClassVar = FORBID_EXTRA
 
     token: Regex = "."
     before: Regex | None = None
@@ -55,18 +67,22 @@ class Swap(_Strict):
         return all(p is None or re.search(p, text, re.I) for p, text in checks)
 
 
-class Examples(_Strict):
-    claims: list[str] = []
-    not_claims: list[str] = []
+@_rule
+class Examples:
+    __pydantic_config__: ClassVar = FORBID_EXTRA
+    claims: list[str] = field(default_factory=list)
+    not_claims: list[str] = field(default_factory=list)
 
 
-class Wording(_Strict):
+@_rule
+class Wording:
     """A claim rule's words in one language: what to match, what to skip, what to propose."""
 
-    tokens: list[Regex] = Field(min_length=1)
-    exceptions: list[Regex] = []
-    swap: list[Swap] = Field(min_length=1)
-    examples: Examples = Field(default_factory=Examples)
+    __pydantic_config__: ClassVar = FORBID_EXTRA
+    tokens: Annotated[list[Regex], NON_EMPTY]
+    exceptions: list[Regex] = field(default_factory=list)
+    swap: Annotated[list[Swap], NON_EMPTY]
+    examples: Examples = field(default_factory=Examples)
 
     # Compiled on first use and kept on the instance (a plain attribute read after that): the
     # words of a language no document is in are never compiled.
@@ -85,25 +101,18 @@ class Wording(_Strict):
         return self.swap[-1].replacement
 
 
+@_rule
 class ClaimRule(Wording):
     """A claim rule. Its top-level words are English; `languages` adds the words of others."""
 
-    id: str = Field(pattern=r"^[A-Z][A-Za-z0-9]+$")
+    id: Annotated[str, full_match(r"[A-Z][A-Za-z0-9]+")]
     extends: Literal["claim"]
     level: Literal["error", "warning", "notice"]
-    targets: list[Literal["model", "generic", "license"]] = Field(min_length=1)
+    targets: Annotated[list[Literal["model", "generic", "license"]], NON_EMPTY]
     link: str
-    message: str
+    message: Annotated[str, Checked(_known_placeholders)]
     description: str
-    languages: dict[str, Wording] = {}
-
-    @field_validator("message")
-    @classmethod
-    def _known_placeholders(cls, value: str) -> str:
-        unknown = set(re.findall(r"{(\w+)}", value)) - {"match", "subject", "reason", "replacement"}
-        if unknown:
-            raise ValueError(f"unknown placeholders {sorted(unknown)}")
-        return value
+    languages: dict[str, Wording] = field(default_factory=dict)
 
     def wording(self, language: str) -> Wording | None:
         """The rule's words in a language, or None when the rule has none there."""
@@ -113,29 +122,33 @@ class ClaimRule(Wording):
         return {"en": self, **self.languages}
 
 
-class LicenseFacts(_Strict):
+@_rule
+class LicenseFacts:
+    __pydantic_config__: ClassVar = FORBID_EXTRA
     id: str
     spdx: str | None = None
     name: str
     osi_approved: bool
     open_terms: bool
     kind: Literal["software", "content", "data", "model"]
-    restrictions: list[str] = []
-    hf_ids: list[str] = []
-    aliases: list[str] = []
-    phrases: list[str] = []
+    restrictions: list[str] = field(default_factory=list)
+    hf_ids: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    phrases: list[str] = field(default_factory=list)
     min_phrases: int = 1
-    overrides: list[str] = []
-    base_models: list[Regex] = []
-    source: str = Field(min_length=1)
+    overrides: list[str] = field(default_factory=list)
+    base_models: list[Regex] = field(default_factory=list)
+    source: Annotated[str, NON_EMPTY]
     notes: str = ""
     verified: bool = False
 
 
-class RestrictionFacts(_Strict):
+@_rule
+class RestrictionFacts:
+    __pydantic_config__: ClassVar = FORBID_EXTRA
     label: str
     explanation: str
-    cues: list[Regex] = []
+    cues: list[Regex] = field(default_factory=list)
 
 
 SLOT = "⟨X⟩"  # where the claim phrase sits in a frame pattern
@@ -145,18 +158,24 @@ def _joined(patterns: list[str]) -> re.Pattern[str]:
     return _compile("|".join(f"(?:{p})" for p in patterns) or r"(?!)")
 
 
-class Frames(_Strict):
+@_rule
+class Frames:
     """Patterns around the claim phrase (written as ⟨X⟩) that say whose openness a sentence asserts."""
 
-    member: list[Regex] = []  # place the sentence's subject among open-source ones: "the best ⟨X⟩ model"
-    member_strong: list[Regex] = []  # the same, even inside a comparison: "outperforms other ⟨X⟩ models"
-    others: list[Regex] = []  # the phrase is about other projects or the field
+    __pydantic_config__: ClassVar = FORBID_EXTRA
+    member: list[Regex] = field(default_factory=list)  # place the sentence's subject among open-source
+    # ones: "the best ⟨X⟩ model"; member_strong the same, even inside a comparison: "outperforms other
+    # ⟨X⟩ models"; others: the phrase is about other projects or the field
+    member_strong: list[Regex] = field(default_factory=list)
+    others: list[Regex] = field(default_factory=list)
 
 
-class Language(_Strict):
+@_rule
+class Language:
     """How the claim detector reads one language: its words, and how a sentence says whose it is."""
 
-    id: str = Field(pattern=r"^[a-z]{2,3}$")
+    __pydantic_config__: ClassVar = FORBID_EXTRA
+    id: Annotated[str, full_match(r"[a-z]{2,3}")]
     name: str
     script: Literal["latin", "cjk"]
     stopwords: frozenset[str] = frozenset()  # latin script: common words that identify the language
@@ -176,11 +195,11 @@ class Language(_Strict):
     own_words: frozenset[str] = frozenset()
     window: int = 6  # words of left context in which a comparison or negation still applies
     other_markers: list[Regex]
-    quantifiers: list[Regex] = []
+    quantifiers: list[Regex] = field(default_factory=list)
     negations: list[Regex]
-    frames: Frames = Field(default_factory=Frames)
-    credits: list[Regex] = []
-    introductions: list[Regex] = []
+    frames: Frames = field(default_factory=Frames)
+    credits: list[Regex] = field(default_factory=list)
+    introductions: list[Regex] = field(default_factory=list)
 
     # Patterns compiled on first use, then read as plain attributes (see Wording).
     @cached_property
@@ -235,19 +254,21 @@ class Language(_Strict):
         return None
 
 
-class _PatternGroup(_Strict):
-    files: list[Regex] = []
-    ignore_paths: list[Regex] = []
-    links: list[Regex] = []
-    link_texts: list[Regex] = []
-    conversion_scripts: list[Regex] = []
-    download_scripts: list[Regex] = []
-    sections: list[Regex] = []
-    processing_code: list[Regex] = []
-    known_datasets: list[Regex] = []
+@_rule
+class PatternGroup:
+    __pydantic_config__: ClassVar = FORBID_EXTRA
+    files: list[Regex] = field(default_factory=list)
+    ignore_paths: list[Regex] = field(default_factory=list)
+    links: list[Regex] = field(default_factory=list)
+    link_texts: list[Regex] = field(default_factory=list)
+    conversion_scripts: list[Regex] = field(default_factory=list)
+    download_scripts: list[Regex] = field(default_factory=list)
+    sections: list[Regex] = field(default_factory=list)
+    processing_code: list[Regex] = field(default_factory=list)
+    known_datasets: list[Regex] = field(default_factory=list)
     training_context: str | None = None
-    phrases: list[Regex] = []
-    model_ids: list[Regex] = []
+    phrases: list[Regex] = field(default_factory=list)
+    model_ids: list[Regex] = field(default_factory=list)
 
     def any(self, group: str, text: str) -> re.Match[str] | None:
         for pattern in getattr(self, group):
@@ -257,7 +278,9 @@ class _PatternGroup(_Strict):
         return None
 
 
-class LicensingPatterns(_Strict):
+@_rule
+class LicensingPatterns:
+    __pydantic_config__: ClassVar = FORBID_EXTRA
     statement: Regex
     weights_words: Regex
     code_words: Regex
@@ -275,15 +298,17 @@ class LicensingPatterns(_Strict):
         return _joined(value) if isinstance(value, list) else _compile(value)
 
 
-class ArtifactPatterns(_Strict):
-    weights: _PatternGroup
-    training_code: _PatternGroup
-    fine_tuning: _PatternGroup
-    data: _PatternGroup
-    paper: _PatternGroup
-    evaluation: _PatternGroup
-    inference_code: _PatternGroup
-    intermediate_checkpoints: _PatternGroup
+@_rule
+class ArtifactPatterns:
+    __pydantic_config__: ClassVar = FORBID_EXTRA
+    weights: PatternGroup
+    training_code: PatternGroup
+    fine_tuning: PatternGroup
+    data: PatternGroup
+    paper: PatternGroup
+    evaluation: PatternGroup
+    inference_code: PatternGroup
+    intermediate_checkpoints: PatternGroup
     licensing: LicensingPatterns
 
 
@@ -336,14 +361,13 @@ def _read_yaml(path: Path) -> object:
         raise RuleFileError(path, f"is not valid YAML: {exc}") from exc
 
 
-def _validated(model: type[BaseModel], path: Path, data: object) -> BaseModel:
+def _validated(cls: type[T], path: Path, data: object) -> T:
     try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        key = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
-        raise RuleFileError(path, f"{key}: {first['msg']}{more}") from exc
+        return validate(cls, data)
+    except Invalid as exc:
+        loc, message, _ = exc.problems[0]
+        more = f" (and {len(exc.problems) - 1} more problems)" if len(exc.problems) > 1 else ""
+        raise RuleFileError(path, f"{'.'.join(loc) or '(top level)'}: {message}{more}") from None
 
 
 def load_ruleset(root: Path | None = None) -> RuleSet:

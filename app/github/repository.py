@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from github import Github, GithubException
 
-from app.engine.config import CONFIG_PATH, Config, ConfigError, merge, parse_config
+from app.engine.config import CONFIG_PATH, Config, ConfigError, default_config, merge, parse_config
 from app.engine.ruleset import RuleSet
 from app.engine.snapshot import Snapshot, UnreadableFile
 from app.github.limits import Budget
@@ -69,7 +69,7 @@ def read_commit(gh: Github, store: Store, full_name: str, sha: str, ruleset: Rul
     repo = gh.get_repo(full_name)
     tree = retry(lambda: repo.get_git_tree(sha, recursive=True), "read the file tree")
     entries = {e.path: e for e in tree.tree if e.type == "blob"}
-    view = RepositoryView(Snapshot([], lambda p: b""), bool(tree.raw_data.get("truncated")), Config(),
+    view = RepositoryView(Snapshot([], lambda p: b""), bool(tree.raw_data.get("truncated")), default_config(),
                           blob_shas={path: e.sha for path, e in entries.items()})
 
     def blob_bytes(entry) -> bytes:
@@ -119,21 +119,21 @@ def _effective_config(gh: Github, view: RepositoryView, full_name: str, ruleset:
         if CONFIG_PATH in view.snapshot.paths:
             text = view.snapshot.read_bytes(CONFIG_PATH)[:1_000_000].decode("utf-8", errors="replace")
             own = parse_config(text, CONFIG_PATH, known)
-            view.config_sources = {k: f"{full_name}/{CONFIG_PATH}" for k in own.model_fields_set}
+            view.config_sources = {k: f"{full_name}/{CONFIG_PATH}" for k in own.given}
             view.config = own
             if own.extends:
                 base_repo = own.extends if "/" in own.extends else f"{owner}/{own.extends}"
                 base = _remote_config(gh, base_repo, known, configs)
                 if base is not None:
                     view.config = merge(base, own)
-                    for key in base.model_fields_set - own.model_fields_set:
+                    for key in base.given - own.given:
                         view.config_sources[key] = f"{base_repo}/{CONFIG_PATH} (_extends)"
         else:
             org_repo = f"{owner}/{ORG_CONFIG_REPO}"
             org = _remote_config(gh, org_repo, known, configs)
             if org is not None:
                 view.config = org
-                view.config_sources = {k: f"{org_repo}/{CONFIG_PATH}" for k in org.model_fields_set}
+                view.config_sources = {k: f"{org_repo}/{CONFIG_PATH}" for k in org.given}
     except ConfigError as exc:
         view.config_error = exc
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from app import __version__
+from app.engine.config import as_settings
 from app.engine.models import Notice, Report
 from app.engine.scan import scan
 from app.github.calls import describe
@@ -121,5 +122,5 @@ def _log_rate(gh, work: CheckRequest, result: dict) -> None:
 
 
 def _config_rows(config) -> dict[str, str]:
-    data = config.model_dump(by_alias=True, exclude_none=True)
+    data = as_settings(config)
     return {k: str(v) for k, v in data.items() if v not in ([], {}, None)} | {"fail_on": config.fail_on}

@@ -2,15 +2,45 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
-from app.engine.config import Config, ConfigError, merge, parse_config
+from app.engine.config import Config, ConfigError, default_config, merge, parse_config
 
 KNOWN = {"OpenSourceClaim", "FullyOpenClaim"}
 
 
 def test_empty_file_means_defaults():
     assert parse_config("") == Config()
+
+
+def test_defaults_without_validation_are_the_validated_defaults():
+    built, validated = default_config(), Config()
+    assert built == validated and built.declared == validated.declared
+    assert built.given == validated.given == frozenset()
+    assert merge(built, parse_config("fail_on: warning\n")).fail_on == "warning"
+
+
+def test_a_scan_with_cached_rules_and_no_configuration_file_never_imports_pydantic(tmp_path):
+    """Importing pydantic and building its schemas is a quarter of a small scan's whole process:
+    pydantic validates rule and configuration files when they are read, and only then."""
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / "README.md").write_text("# A model\n\nAn open-source model. Weights under Apache-2.0.\n")
+    code = ("import sys; from app.engine.scan import scan; from app.engine.snapshot import Snapshot; "
+            "report = scan(Snapshot.from_folder(sys.argv[1])); print(len(report.findings), 'pydantic' in sys.modules)")
+    env = {**os.environ, "OPENWASHING_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("OPENWASHING_NO_CACHE", None)
+
+    def run() -> str:
+        command = [sys.executable, "-c", code, str(tmp_path / "repo")]
+        return subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout.split()
+
+    first, second = run(), run()
+    assert first == ["1", "True"]  # rules read and validated: pydantic needed
+    assert second == ["1", "False"]  # the same finding from the cached rules, without it
 
 
 @pytest.mark.parametrize(("text", "line", "key"), [
