@@ -94,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     if given in (["--version"], ["-V"]):  # answered before anything else is imported, as linters do
         sys.stdout.write(f"openwashing {__version__}\n")
         return EXIT_OK
+    if argv is None and given and given[0] in _SHORT_COMMANDS:  # a process of its own, not a caller's
+        from app.regexcache import install
+
+        install()  # before anything compiles a pattern (argparse does)
     args = build_parser().parse_args(argv)
     from app.engine.config import ConfigError
     from app.engine.ruleset import RuleFileError
@@ -347,6 +351,8 @@ def _lookup(identifier: str, ruleset: RuleSet):
     return (lic.names_in(identifier, ruleset) or [None])[0]
 
 
+# Commands whose run is mostly start-up: their regular expressions come from the cache folder.
+_SHORT_COMMANDS = {"scan", "explain", "rules"}
 _COMMANDS = {"scan": _scan, "explain": _explain, "rules": _rules, "serve": _serve, "manifest": _manifest,
              "setup": _setup, "worker": _worker}
 

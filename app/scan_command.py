@@ -7,7 +7,6 @@ scanned; the configuration is found the same way, and the report names the file 
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
 from dataclasses import dataclass
@@ -137,6 +136,8 @@ def _by_path(report: Report) -> dict[str, list]:
 
 def diff_for(target: Target, ruleset: RuleSet) -> str:
     """A unified diff of what --fix would write, with paths from the repository root."""
+    import difflib
+
     from app.engine.fix import apply_fixes
 
     report = scan(target.snapshot, target.config, ruleset)

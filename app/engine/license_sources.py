@@ -6,9 +6,7 @@ when a file names one, and whether it binds on top of any licence (use policies,
 
 from __future__ import annotations
 
-import json
 import re
-import tomllib
 
 import yaml
 
@@ -191,7 +189,7 @@ def from_manifest(path: str, text: str, ruleset: RuleSet) -> list[LicenseMatch]:
     """The code licence declared by pyproject.toml, package.json or CITATION.cff."""
     try:
         expression = _manifest_license(path, text)
-    except (ValueError, RecursionError, yaml.YAMLError, tomllib.TOMLDecodeError):
+    except (ValueError, RecursionError, yaml.YAMLError):  # TOML's and JSON's errors are ValueErrors
         return []
     if not expression:
         return []
@@ -203,6 +201,9 @@ def from_manifest(path: str, text: str, ruleset: RuleSet) -> list[LicenseMatch]:
 
 
 def _manifest_license(path: str, text: str) -> str | None:
+    import json  # a repository with a manifest is the exception: most scans need neither parser
+    import tomllib
+
     if path.endswith(".toml"):
         data = tomllib.loads(text).get("project")
     elif path.endswith(".json"):

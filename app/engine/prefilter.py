@@ -26,6 +26,7 @@ from functools import lru_cache
 from re import _constants as c
 from re import _parser
 
+from app.engine.memo import pure
 from app.engine.trie import alternation
 
 SEPARATOR = "\x00"
@@ -95,11 +96,15 @@ def _hits(text: str, starts: list[int], pattern: re.Pattern[str]) -> list[int]:
 
 # Literals ----------------------------------------------------------------------------------------
 
-@lru_cache(maxsize=1024)
 def literal_choices(pattern: re.Pattern[str]) -> tuple[frozenset[str], ...] | None:
     """Sets of lower-case words such that every match of `pattern` in ASCII text contains a word
     of each set; None when the pattern requires none. A single empty set: it cannot match ASCII."""
-    parsed = _parsed(pattern)
+    return _literal_choices(pattern.pattern, pattern.flags)
+
+
+@pure
+def _literal_choices(source: str, flags: int) -> tuple[frozenset[str], ...] | None:
+    parsed = _parsed(source, flags)
     return None if parsed is None else _choices(parsed)
 
 
@@ -177,18 +182,22 @@ def _folded(code: int) -> str | None:
 
 # Edges -------------------------------------------------------------------------------------------
 
-@lru_cache(maxsize=1024)
 def sees_past_edges(pattern: re.Pattern[str]) -> bool:
     """Whether a match inside a text might not be one once the text is joined to others."""
-    parsed = _parsed(pattern)
+    return _sees_past_edges(pattern.pattern, pattern.flags)
+
+
+@pure
+def _sees_past_edges(source: str, flags: int) -> bool:
+    parsed = _parsed(source, flags)
     return True if parsed is None else _unsafe(parsed)
 
 
 @lru_cache(maxsize=1024)
-def _parsed(pattern: re.Pattern[str]) -> list | None:
+def _parsed(source: str, flags: int) -> list | None:
     """The pattern's parse tree, read once for both questions asked of it."""
     try:
-        return list(_parser.parse(pattern.pattern, pattern.flags))
+        return list(_parser.parse(source, flags))
     except (re.error, RecursionError):
         return None
 

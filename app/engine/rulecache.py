@@ -15,12 +15,10 @@ the files as before.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 import pickle
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -33,10 +31,10 @@ def cached(root: Path, load: Callable[[Path], object]) -> object:
     if folder is None:
         return load(root)
     path = folder / f"rules-{_key(root)}.pickle"
-    ruleset = _read(path)
+    ruleset = read(path)
     if ruleset is None:
         ruleset = load(root)  # a bad rule file raises here, and nothing is cached
-        _write(folder, path, ruleset)
+        write(path, ruleset)
     return ruleset
 
 
@@ -67,16 +65,23 @@ def trusted_folder(name: str) -> Path | None:
 def _key(root: Path) -> str:
     from app import __version__
 
-    digest = hashlib.sha256(f"{__version__}\0{sys.version}\0{root.resolve()}".encode())
+    parts = [f"{__version__}\0{sys.version}\0{root.resolve()}".encode()]
     # The classes the pickle is made of and the code that validated it: a change to them (during
     # development, within one version number) must not bring back objects of their old shape.
     # pydantic's version is read from its version file, not imported: a hit never imports it.
     for source in (Path(__file__).with_name("ruleset.py"), Path(__file__).with_name("schema.py"), _pydantic_version()):
-        digest.update(source.read_bytes() if source and source.is_file() else b"-")
+        parts.append(source.read_bytes() if source and source.is_file() else b"-")
     for path in sorted(root.rglob("*.yml")):
-        digest.update(f"\0{path.relative_to(root).as_posix()}\0".encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:32]
+        parts.append(f"\0{path.relative_to(root).as_posix()}\0".encode())
+        parts.append(path.read_bytes())
+    return fingerprint(b"".join(parts))
+
+
+def fingerprint(data: bytes) -> str:
+    """Whether anything changed, as Python checks its own cached bytecode: a keyed 64-bit SipHash
+    (importlib.util.source_hash). Not a defence against forgery (the folder's ownership is), and
+    without hashlib, whose OpenSSL start-up costs more than the hashing."""
+    return importlib.util.source_hash(data).hex()
 
 
 def _pydantic_version() -> Path | None:
@@ -95,7 +100,8 @@ def _trusted(path: Path) -> bool:
     return True
 
 
-def _read(path: Path) -> object | None:
+def read(path: Path) -> object | None:
+    """What a cache file holds, or None when it is missing, damaged or not trusted."""
     try:
         if not path.is_file() or not _trusted(path):
             return None
@@ -106,20 +112,25 @@ def _read(path: Path) -> object | None:
         return None
 
 
-def _write(folder: Path, path: Path, ruleset: object) -> None:
+def write(path: Path, value: object) -> None:
+    """Replace a cache file at once (readers see the old or the new one); older files of the
+    same kind ("rules-*") not used for KEEP_DAYS are removed."""
+    import tempfile  # only a miss writes
+
+    folder = path.parent
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".rules-", suffix=".tmp")
+        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".cache-", suffix=".tmp")
         with os.fdopen(descriptor, "wb") as handle:  # mkstemp makes it readable by its owner only
-            handle.write(pickle.dumps(ruleset, protocol=pickle.HIGHEST_PROTOCOL))
+            handle.write(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(temporary, path)
         _remove_stale(folder, path)
-    except OSError:
+    except (OSError, pickle.PicklingError):
         return  # a read-only home or a full disk: run without the cache
 
 
 def _remove_stale(folder: Path, current: Path) -> None:
     limit = time.time() - KEEP_DAYS * 86400
-    for old in folder.glob("rules-*.pickle"):
+    for old in folder.glob(current.name.split("-")[0] + "-*.pickle"):
         if old != current and old.stat().st_mtime < limit:
             old.unlink(missing_ok=True)

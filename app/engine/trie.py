@@ -11,15 +11,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from app.engine.memo import pure
+
 _END = ""
 
 
 def alternation(words: Iterable[str]) -> str:
     """A pattern (no group of its own) matching any of the words, preferring the longest."""
+    return _factored(tuple(sorted({word for word in words if word})))  # order and repeats change nothing
+
+
+@pure
+def _factored(words: tuple[str, ...]) -> str:
     trie: dict = {}
     for word in words:
-        if not word:
-            continue
         node = trie
         for char in word:
             node = node.setdefault(char, {})
