@@ -80,10 +80,11 @@ class ProgramCache:
         return compiled
 
     def save(self) -> None:
-        if len(self.added) < MIN_NEW and memo.added["count"] < MIN_NEW:
+        if len(self.added) < MIN_NEW and memo.computed < MIN_NEW:
             return
         kept = self.programs if len(self.programs) + len(self.added) <= MAX_PROGRAMS else {}
-        tables = {name: (_module_fingerprint(name), entries) for name, entries in memo.TABLES.items() if entries}
+        tables = {name: (_module_fingerprint(name), entries) for name, entries in memo.TABLES.items()
+                  if 0 < len(entries) <= MAX_PROGRAMS}
         rulecache.write(self.path, {"programs": {**kept, **self.added}, "memo": tables})
 
 

@@ -19,7 +19,7 @@ MAX_ENTRIES = 10_000  # per table: arguments come from the rules, so this is nev
 
 TABLES: dict[str, dict[tuple, object]] = {}  # by the function's module and name
 PRELOADED: dict[str, dict[tuple, object]] = {}  # kept results, for functions not defined yet
-added = {"count": 0}  # results computed in this process (what a save would add)
+computed = 0  # results computed in this process (what a save would add)
 
 
 def pure(function: F) -> F:
@@ -35,8 +35,9 @@ def pure(function: F) -> F:
             pass
         if len(table) >= MAX_ENTRIES:
             table.clear()
+        global computed
         result = table[args] = function(*args)
-        added["count"] += 1
+        computed += 1
         return result
     return remembered  # type: ignore[return-value]
 

@@ -85,7 +85,7 @@ def test_a_bad_pattern_fails_as_re_fails(installed):
 def test_a_few_new_patterns_do_not_rewrite_the_file(installed, monkeypatch):
     from app.engine import memo
 
-    monkeypatch.setitem(memo.added, "count", 0)
+    monkeypatch.setattr(memo, "computed", 0)
     installed.added.clear()
     re.compile("a pattern seen once")
     installed.save()
@@ -104,7 +104,7 @@ def test_the_engine_s_derived_results_are_kept_only_for_the_code_that_computed_t
     key = (r"\bopen[\s-]?source\b", re.I | re.U)
     for _ in range(regexcache.MIN_NEW):
         prefilter._literal_choices(*key)
-    monkeypatch.setitem(memo.added, "count", regexcache.MIN_NEW)
+    monkeypatch.setattr(memo, "computed", regexcache.MIN_NEW)
     installed.save()
     fingerprint, entries = regexcache.rulecache.read(installed.path)["memo"][name]
     assert entries[key] == (frozenset({"open"}), frozenset({"source"}))
