@@ -8,8 +8,9 @@ What compiling produces, the program `re` hands to its C matcher (a list of opco
 group names), depends only on the pattern, its flags and the Python version. So the command line
 keeps the programs in its cache folder (with the rule set, under the same ownership checks) and
 builds each pattern from its program with the constructor `re` itself ends with. A program is
-kept only after the pattern built from it compared equal, program included, to the one `re`
-compiled; a Python version has its own file.
+what `re.compile` itself computes, by the same internal steps; each process compares its first
+CHECKED_PROGRAMS patterns, program included, with the ones `re` compiles and keeps nothing if one
+differs (the tests compare every pattern a scan uses); a Python version has its own file.
 
 `install` wraps `re._compile`, the function every `re` call goes through; bytes, debug output,
 compiled patterns and anything that fails go to the original unchanged. The same file keeps the
@@ -34,6 +35,7 @@ from app.engine import memo, rulecache
 
 MIN_NEW = 10  # fewer new programs than this in a run are not worth rewriting the file for
 MAX_PROGRAMS = 2_000  # beyond this the file starts again from this run's programs (one scan uses ~650)
+CHECKED_PROGRAMS = 100  # a process compares this many programs with re's compilation, then trusts them
 MAX_MEMO = 4_096  # compiled patterns this process keeps (re keeps 512; one run needs ~650)
 
 Program = tuple  # the arguments of _sre.compile
@@ -48,6 +50,8 @@ class ProgramCache:
         self.added: dict[tuple[str, int], Program] = {}
         self.memo: dict[tuple[str, int], re.Pattern[str]] = {}
         self.original = re._compile
+        self.checked = 0  # programs compared with re's own compilation in this process
+        self.untrusted = False  # one differed: this process keeps no program
 
     def compile(self, pattern, flags):
         if isinstance(flags, re.RegexFlag):
@@ -73,11 +77,18 @@ class ProgramCache:
             return None
 
     def _compiled(self, key: tuple[str, int]) -> re.Pattern[str]:
-        compiled = self.original(*key)  # raises re.error for a bad pattern, as re does
-        program = program_of(*key)
-        if program is not None and _sre.compile(*program) == compiled:
-            self.added[key] = program
-        return compiled
+        program = None if self.untrusted else program_of(*key)
+        if program is None:
+            return self.original(*key)  # raises re.error for a bad pattern, as re does
+        built = _sre.compile(*program)
+        if self.checked < CHECKED_PROGRAMS:  # compiling twice costs a first run a third more
+            self.checked += 1
+            compiled = self.original(*key)
+            if built != compiled:
+                self.untrusted, self.added = True, {}  # this Python compiles otherwise: keep nothing
+                return compiled
+        self.added[key] = program
+        return built
 
     def save(self) -> None:
         if len(self.added) < MIN_NEW and memo.computed < MIN_NEW:

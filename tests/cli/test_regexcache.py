@@ -117,6 +117,15 @@ def test_the_engine_s_derived_results_are_kept_only_for_the_code_that_computed_t
     assert key not in memo.TABLES[name]  # an edited module computes afresh
 
 
+def test_a_python_that_compiles_otherwise_keeps_no_program(installed, monkeypatch):
+    """If a program ever differs from what re compiles, the process stops keeping programs."""
+    real = regexcache.program_of
+    monkeypatch.setattr(regexcache, "program_of", lambda pattern, flags: real("something else", flags))
+    assert re.compile("the pattern asked for").pattern == "the pattern asked for"
+    assert installed.untrusted and not installed.added
+    assert re.search("another pattern", "with another pattern in it")  # compiled by re, as before
+
+
 def test_no_cache_means_no_wrapper(tmp_path, monkeypatch):
     monkeypatch.setenv("OPENWASHING_NO_CACHE", "1")
     assert regexcache.install() is None and not isinstance(re._compile, regexcache._Wrapper)
