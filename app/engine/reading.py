@@ -38,6 +38,15 @@ class Selection:
     manifests: list[str] = field(default_factory=list)
 
 
+def listable(paths: list[str]) -> tuple[list[str], list[str]]:
+    """The paths the engine can read, and those it cannot. The tree is searched as one listing,
+    a path per line, so a name with a line break in it (git allows one; only a hostile
+    repository has one) would read as two paths, one of which does not exist."""
+    if ("\n".join(paths)).count("\n") == max(len(paths) - 1, 0):  # the usual case, checked in C
+        return paths, []
+    return [p for p in paths if "\n" not in p], [p for p in paths if "\n" in p]
+
+
 def select_paths(paths: list[str], config: Config) -> Selection:
     chosen = Selection()
     listing = "\n" + "\n".join(paths)

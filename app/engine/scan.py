@@ -16,7 +16,7 @@ from app.engine.judge import judge
 from app.engine.languages import detect
 from app.engine.markdown import Document, parse_document, parse_plain
 from app.engine.models import TIER_DECLARED, Evidence, Finding, Level, LicenseMatch, Notice, Report
-from app.engine.reading import is_markdown, read_text, select_paths
+from app.engine.reading import is_markdown, listable, read_text, select_paths
 from app.engine.ruleset import RuleSet, default_ruleset
 from app.engine.snapshot import Snapshot
 from app.engine.subjects import Project, project_of
@@ -43,14 +43,17 @@ def scan(snapshot: Snapshot, config: Config | None = None, ruleset: RuleSet | No
     ruleset = ruleset or default_ruleset()
     config = config or default_config()
     notices: list[Notice] = []
-    chosen = select_paths(snapshot.paths, config)
+    paths, unlisted = listable(snapshot.paths)
+    if unlisted:
+        notices.append(Notice(unlisted[0], f"{len(unlisted)} path(s) with a line break in the name were not read"))
+    chosen = select_paths(paths, config)
     docs = _documents(snapshot, chosen.documents, config, notices)
     docs += _model_cards(snapshot, chosen.card_candidates, config, notices)
     license_texts = {p: t for p in chosen.license_files
                      if (t := read_text(snapshot, p, config.max_file_bytes, notices)) is not None}
     project = project_of(snapshot.name, docs, ruleset)
     licenses, linked = _licenses(snapshot, chosen, docs, license_texts, config, ruleset, project, notices)
-    artifacts = find_artifacts(snapshot.paths, docs, ruleset, _lfs_weight_patterns(snapshot, notices), project)
+    artifacts = find_artifacts(paths, docs, ruleset, _lfs_weight_patterns(snapshot, notices), project)
     _declared_artifacts(config, artifacts)
     assessment = assess(artifacts, licenses)
     findings = _findings(docs, assessment, linked, config, ruleset, project, notices)

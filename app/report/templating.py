@@ -1,4 +1,5 @@
-"""The Jinja2 environments for every text the tool writes for people.
+"""The Jinja2 environments for the texts the tool writes for people (the terminal's scan report,
+written on every run, is plain Python: app.report.text).
 
 Markdown templates (`*.md.j2`) escape every value in one place, `finalize`: whatever a template
 prints is repository-controlled unless marked safe, and comes out inert in GitHub Markdown —

@@ -12,6 +12,11 @@ from itertools import groupby
 
 from app.engine.models import Assessment, Component, Finding, LicenseMatch, Report
 
+# Repository text reaches the terminal: its control characters could move the cursor, clear the
+# screen or forge lines, so each is shown as U+FFFD, and line breaks inside a value as spaces.
+_CONTROLS = str.maketrans({**{c: "\ufffd" for c in (*range(32), *range(127, 160)) if c != 9},
+                           10: " ", 13: " "})
+
 # ANSI styles for a terminal; the level names are the findings' levels.
 STYLES = {"bold": "1", "dim": "2", "error": "1;31", "warning": "1;33", "notice": "1;36", "fix": "32"}
 EVIDENCE_SHOWN = 3  # items of evidence listed under each component
@@ -25,6 +30,11 @@ def painter(colour: bool) -> Paint:
     return paint
 
 
+def _s(value: object) -> str:
+    """A value as the terminal may show it (see _CONTROLS)."""
+    return str(value).translate(_CONTROLS)
+
+
 def render(report: Report, colour: bool = False, quiet: bool = False, config_file: str | None = None) -> str:
     """The text report; `quiet` keeps the findings alone (as ruff's --quiet does)."""
     paint = painter(colour)
@@ -36,32 +46,32 @@ def render(report: Report, colour: bool = False, quiet: bool = False, config_fil
 
 
 def _finding(f: Finding, paint: Paint) -> Iterator[str]:
-    yield (f"{paint('bold', f'{f.path}:{f.line}:{f.column}')}: {paint(f.level.value, f.level.value)} "
-           f"{paint('dim', f'[{f.rule}]')} {f.message}")
+    yield (f"{paint('bold', _s(f'{f.path}:{f.line}:{f.column}'))}: {paint(f.level.value, f.level.value)} "
+           f"{paint('dim', _s(f'[{f.rule}]'))} {_s(f.message)}")
     if f.replacement is not None:
-        yield f'    suggested wording: "{f.text.strip()}" -> "{paint("fix", f.replacement)}"'
+        yield f'    suggested wording: "{_s(f.text.strip())}" -> "{paint("fix", _s(f.replacement))}"'
 
 
 def _scorecard(a: Assessment, config_file: str | None, paint: Paint) -> Iterator[str]:
     yield "Openness scorecard"
-    yield f"  verdict:   {paint('bold', a.level.value)} ({'; '.join(a.reasons)})"
+    yield f"  verdict:   {paint('bold', a.level.value)} ({_s('; '.join(a.reasons))})"
     yield ("  OSAID 1.0: " + ("appears to meet the definition (evidence below; this is not a certification)"
                               if a.osaid else "does not appear to meet the definition"))
-    yield f"  MOF class: {a.mof_class or 'not determined'}"
-    yield f"  configuration: {config_file or 'none found (defaults)'}"
+    yield f"  MOF class: {_s(a.mof_class or 'not determined')}"
+    yield f"  configuration: {_s(config_file or 'none found (defaults)')}"
     for component in a.components.values():
         yield from _component(component)
     yield from _families(a)
     if a.caveats:
         yield "  cannot be decided from the repository:"
-        yield from (f"    - {caveat}" for caveat in a.caveats)
+        yield from (f"    - {_s(caveat)}" for caveat in a.caveats)
     yield from _licenses(a.licenses)
 
 
 def _component(c: Component) -> Iterator[str]:
-    yield f"  {'[x]' if c.present and c.open_terms else '[ ]'} {c.name:<17} {c.summary}"
+    yield f"  {'[x]' if c.present and c.open_terms else '[ ]'} {c.name:<17} {_s(c.summary)}"
     for e in c.evidence[:EVIDENCE_SHOWN]:
-        yield f"        - {e.detail}" + (f" ({e.where()})" if e.path else "")
+        yield f"        - {_s(e.detail)}" + (f" ({_s(e.where())})" if e.path else "")
 
 
 def _families(a: Assessment) -> Iterator[str]:
@@ -70,7 +80,7 @@ def _families(a: Assessment) -> Iterator[str]:
     yield "  model families:"
     by_summary = sorted(a.families, key=lambda family: family.summary)
     for summary, group in ((s, list(g)) for s, g in groupby(by_summary, key=lambda family: family.summary)):
-        yield f"    {'[x]' if group[0].open_terms else '[ ]'} {', '.join(f.name for f in group)}: {summary}"
+        yield f"    {'[x]' if group[0].open_terms else '[ ]'} {_s(', '.join(f.name for f in group))}: {_s(summary)}"
 
 
 def _licenses(licenses: list[LicenseMatch]) -> Iterator[str]:
@@ -81,14 +91,15 @@ def _licenses(licenses: list[LicenseMatch]) -> Iterator[str]:
     for m in licenses:
         terms = "OSI-approved" if m.osi_approved else ("open terms, not OSI-approved" if m.open_terms else "not open")
         family = f" ({m.family})" if m.family else ""
-        yield f"    - {m.name} [{m.id}] governs {m.applies_to}{family}; {terms}; {m.role} ({m.evidence.where()})"
-        yield from (f"        fails: {r.label} - {r.explanation}" for r in m.restrictions if r.id != "not-osi-approved")
+        yield _s(f"    - {m.name} [{m.id}] governs {m.applies_to}{family}; {terms}; {m.role} ({m.evidence.where()})")
+        yield from (_s(f"        fails: {r.label} - {r.explanation}") for r in m.restrictions
+                    if r.id != "not-osi-approved")
 
 
 def _notices(report: Report) -> Iterator[str]:
     if report.notices:
         yield from ("", "Notices")
-        yield from (f"  {n.path}{f':{n.line}' if n.line else ''}: {n.message}" for n in report.notices)
+        yield from (_s(f"  {n.path}{f':{n.line}' if n.line else ''}: {n.message}") for n in report.notices)
 
 
 def _summary(report: Report) -> str:

@@ -72,6 +72,35 @@ def test_colour_is_off_when_piped(capsys, monkeypatch):
     assert "\x1b[" not in run(capsys, "scan", str(EXAMPLE))[1]
 
 
+def test_repository_text_cannot_drive_the_terminal(capsys, tmp_path):
+    """Control characters in what a repository names (clear screen, a forged colour, a carriage
+    return) are shown as U+FFFD in the text report: colour stays ours alone."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "weights\x1b[2J\x1b[1;31m\rsrc.safetensors").write_bytes(b"x")
+    (repo / "README.md").write_text("# Aurora\n\nAurora is an open-source model.\n")
+    _, plain, _ = run(capsys, "scan", str(repo), "--fail-on", "never")
+    assert "weights\ufffd[2J\ufffd[1;31m src.safetensors" in plain
+    assert not any((ord(c) < 32 and c not in "\n\t") or 127 <= ord(c) < 160 for c in plain)
+    _, coloured, _ = run(capsys, "scan", str(repo), "--fail-on", "never", "--color", "always")
+    assert "\x1b[2J" not in coloured and "\x1b[1;31m" not in coloured.replace("\x1b[1;31merror\x1b[0m", "")
+
+
+def test_a_path_with_a_line_break_is_not_read_and_says_so(capsys, tmp_path):
+    """The tree is searched as a listing, a path per line: a name with a line break would read as
+    two paths (here a weight file that does not exist). It is left out, with a notice."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "notes\nweights.safetensors").write_bytes(b"x")
+    (repo / "README.md").write_text("# Aurora\n\nAurora is an open-source model.\n")
+    code, out, _ = run(capsys, "scan", str(repo), "--format", "json")
+    report = json.loads(out)
+    assert code == 1 and report["assessment"]["components"]["parameters"]["present"] is False
+    assert "1 path(s) with a line break in the name were not read" in [n["message"] for n in report["notices"]]
+    _, text, _ = run(capsys, "scan", str(repo), "--fail-on", "never")
+    assert "notes weights.safetensors: 1 path(s) with a line break" in text  # shown on one line
+
+
 def test_several_paths_in_one_call(capsys, tmp_path):
     clean = tmp_path / "clean"
     clean.mkdir()
