@@ -95,8 +95,10 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(f"openwashing {__version__}\n")
         return EXIT_OK
     if argv is None and given and given[0] in _SHORT_COMMANDS:  # a process of its own, not a caller's
+        from app.gcpolicy import quiet_start
         from app.regexcache import install
 
+        quiet_start()
         install()  # before anything compiles a pattern (argparse does)
     args = build_parser().parse_args(argv)
     from app.engine.config import ConfigError

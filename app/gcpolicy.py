@@ -14,6 +14,15 @@ import gc
 YOUNG_THRESHOLD = 50_000  # CPython's default is 700 allocations
 
 
+def quiet_start() -> None:
+    """Call first thing in a short-lived process. Start-up builds modules, classes and the rules:
+    tens of thousands of objects that live as long as the process, with almost no cycles among
+    them, which the default threshold made the collector walk 45 times in a command-line scan
+    (~6 ms of ~90)."""
+    _young, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG_THRESHOLD, middle, old)
+
+
 def tune_for_scanning() -> None:
     """Call once, after the rules are loaded: they stay out of every later collection."""
     gc.freeze()

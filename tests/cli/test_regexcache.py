@@ -131,6 +131,16 @@ def test_no_cache_means_no_wrapper(tmp_path, monkeypatch):
     assert regexcache.install() is None and not isinstance(re._compile, regexcache._Wrapper)
 
 
+def test_a_command_line_process_collects_less_often_from_its_start():
+    """The threshold is raised before the engine is imported (start-up builds long-lived objects)."""
+    code = ("import gc, sys; sys.argv = ['openwashing', 'rules']; from app import cli; "
+            "import app.gcpolicy as g; seen = []; quiet = g.quiet_start; "
+            "g.quiet_start = lambda: (quiet(), seen.append('app.engine.ruleset' in sys.modules)); "
+            "before = gc.get_threshold()[0]; cli.main(); print(before, gc.get_threshold()[0], seen)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split("\n")[-2] == "700 50000 [False]"
+
+
 def test_the_command_line_gives_the_same_report_with_and_without_programs(tmp_path):
     env = {**os.environ, "OPENWASHING_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("OPENWASHING_NO_CACHE", None)
