@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.engine import prefilter
+from app.engine import markdown, prefilter
 from app.engine.artifacts import _compiled
 from app.engine.claims import _any_token
 from app.engine.license_statements import _MAY_STATE_TERMS
@@ -80,3 +80,22 @@ def test_scans_are_identical_with_the_prefilter_and_with_a_search_of_every_segme
     finally:
         Document.segments_with = original
     assert fast == plain
+
+
+# The link patterns' word boundary, moved after the first letter so the engine can skip ahead:
+# the same matches as the plain patterns, on text built from the pieces that could tell them apart.
+PLAIN_LINK_PATTERNS = {
+    "_HREF": re.compile(r"""\b(?:href|src)\s{0,16}=\s{0,16}["']([^"'\n]{1,2048})["']""", re.I),
+    "_BARE_URL": re.compile(r"\b(?:https?://|www\.)[^\s<>()\[\]]{1,2048}"),
+}
+LINK_PIECES = ["h", "H", "s", "S", "ſ", "K", "İ", "ı", "_", "é", "1", " ", "\n", "<", "=", "'", '"', "x", "ref",
+               "REF", "rc", "RC", "href", "src", "www.", "ww", "http://", "https://", "ttp://", ":/", "/", "."]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(LINK_PIECES), max_size=24).map("".join), st.sampled_from(sorted(PLAIN_LINK_PATTERNS)))
+def test_link_patterns_match_as_the_plain_ones_do(text, name):
+    def found(pattern: re.Pattern[str]) -> list:
+        return [(m.span(), m.groups()) for m in pattern.finditer(text)]
+
+    assert found(getattr(markdown, name)) == found(PLAIN_LINK_PATTERNS[name])
