@@ -236,19 +236,23 @@ def _suppressions(lines: list[str]) -> dict[int, set[str]]:
     return suppressed
 
 
+_QUOTE_DEPTH = {"blockquote_open": 1, "blockquote_close": -1}
+_BLOCK_KINDS = {"heading_open": "heading", "th_open": "cell", "td_open": "cell", "paragraph_open": None}
+
+
 def _walk_tokens(doc: Document, tokens: list, lines: list[str]) -> None:
     cursors: dict[int, int] = {}
     block_kind = "paragraph"
     quote_depth = 0
     for token in tokens:
-        if token.type in ("blockquote_open", "blockquote_close"):
-            quote_depth += 1 if token.type == "blockquote_open" else -1
-        elif token.type in ("heading_open", "th_open", "td_open", "paragraph_open"):
-            block_kind = {"heading_open": "heading", "th_open": "cell", "td_open": "cell"}.get(
-                token.type, "quote" if quote_depth else "paragraph")
-            if token.type == "heading_open" and token.map:
+        kind = token.type
+        if kind in _QUOTE_DEPTH:
+            quote_depth += _QUOTE_DEPTH[kind]
+        elif kind in _BLOCK_KINDS:
+            block_kind = _BLOCK_KINDS[kind] or ("quote" if quote_depth else "paragraph")
+            if kind == "heading_open" and token.map:
                 doc.sections.append(Section(int(token.tag[1]), "", token.map[0] + 1, 0))
-        elif token.type == "inline" and token.map:
+        elif kind == "inline" and token.map:
             pieces = _locate(token.content, token.map[0], lines, cursors)
             if not pieces:
                 continue
@@ -257,10 +261,10 @@ def _walk_tokens(doc: Document, tokens: list, lines: list[str]) -> None:
             if block_kind == "heading" and doc.sections and not doc.sections[-1].title:
                 last = doc.sections[-1]
                 doc.sections[-1] = Section(last.level, _plain(segment.text), last.line, 0)
-        elif token.type in ("fence", "code_block") and token.map:
+        elif kind in ("fence", "code_block") and token.map:
             doc.code_blocks.append(CodeBlock(token.map[0] + 1, token.map[1], token.info.strip(),
                                              token.content))
-        elif token.type == "html_block" and token.map:
+        elif kind == "html_block" and token.map:
             _html_block(doc, token, lines)
 
 
