@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import _sre
 import atexit
+import functools
 import importlib.util
 import re
 import sys
@@ -140,8 +141,13 @@ def _preload(tables: dict) -> None:
 
 def _module_fingerprint(function_name: str) -> str | None:
     """The source of the module a memo table's function is in (without importing it)."""
+    return _source_fingerprint(function_name.rsplit(".", 1)[0])
+
+
+@functools.cache  # several tables come from one module
+def _source_fingerprint(module: str) -> str | None:
     try:
-        spec = importlib.util.find_spec(function_name.rsplit(".", 1)[0])
+        spec = importlib.util.find_spec(module)
         return rulecache.fingerprint(Path(spec.origin).read_bytes())
     except (ImportError, AttributeError, TypeError, ValueError, OSError):
         return None

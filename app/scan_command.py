@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.cli import EXIT_FINDINGS, EXIT_OK, UsageError
-from app.engine.config import CONFIG_PATH, Config, default_config, parse_config
+from app.engine.config import CONFIG_PATH, Config, parse_config
 from app.engine.models import Level, Report
 from app.engine.ruleset import RuleSet
 from app.engine.scan import scan
@@ -60,7 +60,7 @@ def shown(path: Path) -> str:
 def load_config(explicit: Path | None, folder: Path, root: Path, ruleset: RuleSet) -> tuple[Config, str | None]:
     path = explicit or find_config(folder, root)
     if path is None:
-        return default_config(), None
+        return Config(), None
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:

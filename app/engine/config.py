@@ -74,11 +74,6 @@ class Config:
         return rule_id.lower() in (r.lower() for r in self.ignore)
 
 
-def default_config() -> Config:
-    """The settings of a repository without a configuration file."""
-    return Config()
-
-
 def parse_config(text: str, path: str = CONFIG_PATH, known_rules: set[str] | None = None) -> Config:
     """Parse and validate a configuration file; ConfigError says where it is wrong."""
     try:
@@ -88,7 +83,7 @@ def parse_config(text: str, path: str = CONFIG_PATH, known_rules: set[str] | Non
         raise ConfigError(path, mark.line + 1 if mark else None, "",
                           f"not valid YAML: {getattr(exc, 'problem', None) or exc}") from exc
     if data is None:
-        return default_config()
+        return Config()
     if not isinstance(data, dict):
         raise ConfigError(path, 1, "", "must be a mapping of settings")
     config = _validated(data, path, node)

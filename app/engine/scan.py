@@ -11,7 +11,7 @@ from app.engine import licenses as lic
 from app.engine.artifacts import Artifacts, find_artifacts
 from app.engine.assess import assess
 from app.engine.claims import MAX_CLAIMS_PER_DOCUMENT, find_claims
-from app.engine.config import CONFIG_PATH, Config, ConfigError, default_config, parse_config
+from app.engine.config import CONFIG_PATH, Config, ConfigError, parse_config
 from app.engine.judge import judge
 from app.engine.languages import detect
 from app.engine.markdown import Document, parse_document, parse_plain
@@ -30,7 +30,7 @@ def load_repo_config(snapshot: Snapshot, ruleset: RuleSet | None = None) -> Conf
     """The repository's own `.github/openwashing.yml`, or defaults. Raises ConfigError."""
     ruleset = ruleset or default_ruleset()
     if CONFIG_PATH not in snapshot.paths:
-        return default_config()
+        return Config()
     notices: list[Notice] = []
     text = read_text(snapshot, CONFIG_PATH, 1_000_000, notices)
     if text is None:
@@ -41,7 +41,7 @@ def load_repo_config(snapshot: Snapshot, ruleset: RuleSet | None = None) -> Conf
 def scan(snapshot: Snapshot, config: Config | None = None, ruleset: RuleSet | None = None) -> Report:
     """Assess a repository and list the claims its evidence does not support."""
     ruleset = ruleset or default_ruleset()
-    config = config or default_config()
+    config = config or Config()
     notices: list[Notice] = []
     paths, unlisted = listable(snapshot.paths)
     if unlisted:

@@ -14,7 +14,7 @@ import dataclasses
 import re
 from collections.abc import Callable
 from functools import cache
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
 FORBID_EXTRA = {"extra": "forbid"}  # pydantic's ConfigDict is a TypedDict: a dict is one
 T = TypeVar("T")
@@ -55,7 +55,6 @@ def full_match(pattern: str) -> Checked:
 
 
 NON_EMPTY = Checked(_non_empty)
-NonEmptyText = Annotated[str, NON_EMPTY]
 
 
 class Invalid(Exception):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from github import Github, GithubException
 
-from app.engine.config import CONFIG_PATH, Config, ConfigError, default_config, merge, parse_config
+from app.engine.config import CONFIG_PATH, Config, ConfigError, merge, parse_config
 from app.engine.ruleset import RuleSet
 from app.engine.snapshot import Snapshot, UnreadableFile
 from app.github.limits import Budget
@@ -69,7 +69,7 @@ def read_commit(gh: Github, store: Store, full_name: str, sha: str, ruleset: Rul
     repo = gh.get_repo(full_name)
     tree = retry(lambda: repo.get_git_tree(sha, recursive=True), "read the file tree")
     entries = {e.path: e for e in tree.tree if e.type == "blob"}
-    view = RepositoryView(Snapshot([], lambda p: b""), bool(tree.raw_data.get("truncated")), default_config(),
+    view = RepositoryView(Snapshot([], lambda p: b""), bool(tree.raw_data.get("truncated")), Config(),
                           blob_shas={path: e.sha for path, e in entries.items()})
 
     def blob_bytes(entry) -> bytes:

@@ -15,7 +15,7 @@ import uuid
 
 from github import GithubException
 
-from app.engine.config import default_config
+from app.engine.config import Config
 from app.engine.reading import listable, select_paths
 from app.github.calls import describe
 from app.jobs import queue as jobs_queue
@@ -77,7 +77,7 @@ def _backfill_one(ctx, gh, installation_id: int, repo: str, delivery_id: str) ->
                               describe(exc))
         return 1
     paths = [e.path for e in tree.tree if e.type == "blob"]
-    chosen = select_paths(listable(paths)[0], default_config())
+    chosen = select_paths(listable(paths)[0], Config())
     if not (chosen.documents or chosen.card_candidates or chosen.license_files):
         store.finish_backfill(installation_id, repo, "empty", "no documents")
         return 1

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from app.engine.config import Config, ConfigError, default_config, merge, parse_config
+from app.engine.config import Config, ConfigError, merge, parse_config
 
 KNOWN = {"OpenSourceClaim", "FullyOpenClaim"}
 
@@ -17,8 +17,8 @@ def test_empty_file_means_defaults():
     assert parse_config("") == Config()
 
 
-def test_defaults_without_validation_are_the_validated_defaults():
-    built, validated = default_config(), Config()
+def test_defaults_without_a_file_are_the_validated_defaults():
+    built, validated = Config(), parse_config("")
     assert built == validated and built.declared == validated.declared
     assert built.given == validated.given == frozenset()
     assert merge(built, parse_config("fail_on: warning\n")).fail_on == "warning"
