@@ -118,11 +118,25 @@ def per_kb(sizes: tuple[int, ...], repeat: int) -> list[tuple[int, float]]:
 
 
 def parse_floor(size: int, repeat: int) -> float:
-    """markdown-it-py's block pass alone (as the engine configures it): the floor of any scan that
-    needs exact positions from this parser."""
-    from app.engine.markdown import _PARSER
+    """The parser's pass alone (pulldown-cmark's events with their ranges, as the engine asks for
+    them): the floor of any scan that needs exact positions from this parser."""
+    import pyromark
+
+    from app.engine.markdown import _OPTIONS
     text = readme_of_size(size)
-    return median_seconds(lambda: _PARSER.parse(text), repeat)
+    return median_seconds(lambda: sum(1 for _ in pyromark.events_with_range(text, options=_OPTIONS)), repeat)
+
+
+def previous_parser(size: int, repeat: int) -> float | None:
+    """markdown-it-py's block pass over the same text (the parser the engine used before; a test
+    dependency, so absent where only the package is installed)."""
+    try:
+        from markdown_it import MarkdownIt
+    except ImportError:
+        return None
+    parser = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
+    text = readme_of_size(size)
+    return median_seconds(lambda: parser.parse(text), repeat)
 
 
 # The steps of a scan (app.engine.scan), timed from outside by wrapping them for one measurement.
@@ -136,7 +150,7 @@ def stage_split(size: int, repeat: int) -> dict[str, float]:
     import app.engine.scan as engine
 
     spent = dict.fromkeys(["parse", *STAGES.values()], 0.0)
-    originals = {name: getattr(engine, name) for name in STAGES} | {"parser": markdown._PARSER}
+    originals = {name: getattr(engine, name) for name in STAGES} | {"read": markdown._BlockReader.read}
 
     def timed(function, label):
         def run(*args, **kwargs):
@@ -147,19 +161,16 @@ def stage_split(size: int, repeat: int) -> dict[str, float]:
                 spent[label] += time.perf_counter() - start
         return run
 
-    class TimedParser:
-        parse = staticmethod(timed(originals["parser"].parse, "parse"))
-
     for name, label in STAGES.items():
         setattr(engine, name, timed(originals[name], label))
     snapshot = Snapshot.from_mapping({"README.md": readme_of_size(size), "LICENSE": LICENSE}, ["model.safetensors"])
-    markdown._PARSER = TimedParser()
+    markdown._BlockReader.read = timed(originals["read"], "parse")  # the parser's events, read into blocks
     try:
         median_seconds(lambda: scan(snapshot), repeat)  # a mean per step: their sum is about the median
     finally:
         for name in STAGES:
             setattr(engine, name, originals[name])
-        markdown._PARSER = originals["parser"]
+        markdown._BlockReader.read = originals["read"]
     spent["reading the documents"] -= spent["parse"]
     return {label: seconds / repeat for label, seconds in spent.items()}
 
@@ -213,7 +224,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"peak memory:        {peak_memory(1_000_000) / 1e6:6.1f} MB allocated at the peak of a 1 MB scan")
     small, large = parse_floor(30_000, args.repeat * 4), parse_floor(1_000_000, args.repeat)
     print(f"floor (parse only): 30 KB {small * 1000:6.1f} ms   1 MB {large * 1000:7.1f} ms = {large / bare:5.1f}x "
-          "the bare search (markdown-it-py's block pass, before the engine reads a word)")
+          "the bare search (pulldown-cmark's events with ranges, before the engine reads a word)")
+    before = previous_parser(30_000, args.repeat * 4), previous_parser(1_000_000, args.repeat)
+    if before[0] is not None:
+        print(f"  markdown-it-py:   30 KB {before[0] * 1000:6.1f} ms   1 MB {before[1] * 1000:7.1f} ms = "
+              f"{before[1] / bare:5.1f}x (its block pass alone: the parser the engine used before)")
     print(f"1 MB within 10x of the bare search: {'met' if full <= 10 * bare else 'NOT met'}; "
           f"100,000 paths within 10x: {'met' if tree_full <= 10 * tree_bare else 'NOT met'}")
     return 0

@@ -7,14 +7,15 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import pyromark
 import yaml
-from markdown_it import MarkdownIt
 
 from app.engine import prefilter, yamlsafe
 
-# Block structure and line maps are all the engine needs from the parser; inline spans are
-# located by _mask, so markdown-it's inline pass (half of its time) is switched off.
-_PARSER = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
+# pulldown-cmark (through pyromark): CommonMark with GitHub's pipe tables, giving each block's
+# byte range in the source. Block structure and ranges are all the engine takes from it; inline
+# spans (code, links, HTML) are located by _mask.
+_OPTIONS = pyromark.Options.ENABLE_TABLES
 
 # Inline pieces that are not prose. Each is blanked out (same length) so offsets stay exact.
 # Repository text is hostile: every repetition is bounded and every pattern starts at a literal,
@@ -155,19 +156,26 @@ def parse_document(path: str, text: str) -> Document:
     lines = text.split("\n")
     front, fm_lines, fm_error, body_start = _front_matter(lines)
     body = "\n" * body_start + "\n".join(lines[body_start:])
-    env: dict = {}
-    tokens = _PARSER.parse(body, env)
     doc = Document(
         path=path, text=text, segments=[], links=[], sections=[], code_blocks=[],
         front_matter=front, front_matter_lines=fm_lines, front_matter_error=fm_error,
         suppressed=_suppressions(lines), line_offsets=_line_offsets(text),
     )
-    _walk_tokens(doc, tokens, lines)
+    offsets = _Offsets(body, lines, doc.line_offsets if body_start == 0 else _line_offsets(body))
+    parsed = _spaced_delimiter_rows(body)
+    reader = _BlockReader(doc, lines, offsets, None if parsed is body else body)
+    reader.read(pyromark.events_with_range(parsed, options=_OPTIONS))
     _close_sections(doc, len(lines))
-    doc.links = _document_links(text, body_start, doc.line_offsets)
-    for ref in env.get("references", {}).values():
-        doc.links.append(Link(ref["href"], "", (ref.get("map") or [0])[0] + 1))
+    doc.links = _document_links(text, body_start, doc.line_offsets) + _reference_links(body, offsets)
     return doc
+
+
+def _reference_links(body: str, offsets: _Offsets) -> list[Link]:
+    """Link reference definitions ("[label]: target"), which no inline link pattern sees."""
+    if "]:" not in body:
+        return []
+    definitions = pyromark.reference_definitions(body, options=_OPTIONS).values()
+    return [Link(d["dest"], "", offsets.line_col(d["span"]["start"])[0] + 1) for d in definitions]
 
 
 def parse_plain(path: str, text: str) -> Document:
@@ -236,62 +244,274 @@ def _suppressions(lines: list[str]) -> dict[int, set[str]]:
     return suppressed
 
 
-_QUOTE_DEPTH = {"blockquote_open": 1, "blockquote_close": -1}
-_BLOCK_KINDS = {"heading_open": "heading", "th_open": "cell", "td_open": "cell", "paragraph_open": None}
+# Tags of pulldown-cmark events that open or close an inline span; every other tag is a block.
+_INLINE_TAGS = frozenset({"Emphasis", "Strong", "Strikethrough", "Superscript", "Subscript", "Link", "Image"})
+# Events that carry a piece of inline content (their range is where it is in the source).
+_INLINE_EVENTS = frozenset({"Text", "Code", "InlineHtml", "InlineMath", "DisplayMath", "FootnoteReference"})
+_SPACES = " \t"
+_DELIMITER_ROW = re.compile(r"^([ \t]*)([|:-][|: \t-]*\t[|: \t-]*)$", re.M)
 
 
-def _walk_tokens(doc: Document, tokens: list, lines: list[str]) -> None:
-    cursors: dict[int, int] = {}
-    block_kind = "paragraph"
-    quote_depth = 0
-    for token in tokens:
-        kind = token.type
-        if kind in _QUOTE_DEPTH:
-            quote_depth += _QUOTE_DEPTH[kind]
-        elif kind in _BLOCK_KINDS:
-            block_kind = _BLOCK_KINDS[kind] or ("quote" if quote_depth else "paragraph")
-            if kind == "heading_open" and token.map:
-                doc.sections.append(Section(int(token.tag[1]), "", token.map[0] + 1, 0))
-        elif kind == "inline" and token.map:
-            pieces = _locate(token.content, token.map[0], lines, cursors)
-            if not pieces:
+class _Offsets:
+    """The parser's UTF-8 byte offsets as 0-based (line, character column) of the body."""
+
+    def __init__(self, body: str, lines: list[str], line_offsets: list[int]) -> None:
+        self.lines = lines
+        self.ascii = body.isascii()
+        self.starts = line_offsets if self.ascii else _byte_line_starts(lines)
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset) - 1
+        column = offset - self.starts[line]
+        if not self.ascii:
+            column = len(self.lines[line].encode()[:column].decode(errors="ignore"))
+        return line, column
+
+    def line_of_end(self, start: int, end: int) -> int:
+        """The line of a range's last character (a range ends past its line's break, or not)."""
+        return self.line_col(max(start, end - 1))[0]
+
+
+def _byte_line_starts(lines: list[str]) -> list[int]:
+    starts, offset = [], 0
+    for line in lines:
+        starts.append(offset)
+        offset += len(line.encode()) + 1
+    return starts
+
+
+@dataclass
+class _Prose:
+    """A paragraph (or setext heading) being read: its range so far, and the offset of the first
+    inline content after each line break, which is where that line's text starts."""
+
+    kind: str
+    start: int
+    end: int
+    line_starts: list[int] = field(default_factory=list)
+    level: int = 0  # of a setext heading, whose range ends with its underline
+
+
+class _BlockReader:
+    """Turns pulldown-cmark's events (with source ranges) into the document's prose segments,
+    sections and code blocks. Text in a tight list item has no paragraph event: its paragraph
+    is gathered from its inline events and ends where a block starts or ends."""
+
+    def __init__(self, doc: Document, lines: list[str], offsets: _Offsets, original: str | None) -> None:
+        self.doc, self.lines, self.offsets = doc, lines, offsets
+        # The source as written, when the parser was given a copy with tabs made spaces.
+        self.original = original if original is None or offsets.ascii else original.encode()
+        self.quote_depth = 0
+        self.leaf_depth = 0  # open cells, ATX headings, HTML blocks: their inline events are theirs
+        self.prose: _Prose | None = None
+        self.implicit = False  # the open prose is a tight list item's text
+        self.after_break = False
+        self.code: list | None = None  # [line, end_line, info (None if indented), parts] of an open block
+
+    def read(self, events) -> None:
+        for event, span in events:
+            if type(event) is str:
+                self._marker(event, span)
                 continue
-            segment = _segment(pieces, block_kind)
-            doc.segments.append(segment)
-            if block_kind == "heading" and doc.sections and not doc.sections[-1].title:
-                last = doc.sections[-1]
-                doc.sections[-1] = Section(last.level, _plain(segment.text), last.line, 0)
-        elif kind in ("fence", "code_block") and token.map:
-            doc.code_blocks.append(CodeBlock(token.map[0] + 1, token.map[1], token.info.strip(),
-                                             token.content))
-        elif kind == "html_block" and token.map:
-            _html_block(doc, token, lines)
+            kind, value = event.popitem()
+            if kind in _INLINE_EVENTS:
+                self._inline_if_needed(kind, value, span)
+            elif kind == "Start":
+                tag = value if type(value) is str else next(iter(value))
+                if tag in _INLINE_TAGS:
+                    self._inline_if_needed(tag, None, span)
+                else:
+                    self._start(tag, value, span)
+            elif kind == "End":
+                tag = value if type(value) is str else next(iter(value))
+                if tag not in _INLINE_TAGS:
+                    self._end(tag)
+        self._flush()
+
+    def _inline_if_needed(self, kind: str, value, span: dict) -> None:
+        # Most inline events are inside a paragraph or cell whose range is already known; they
+        # matter only after a line break, in a code block, or outside any block (a tight list
+        # item's text).
+        if self.after_break or self.implicit or self.code is not None or not (self.prose or self.leaf_depth):
+            self._inline(kind, value, span)
+
+    def _marker(self, event: str, span: dict) -> None:
+        if event in ("SoftBreak", "HardBreak"):
+            self._inline(event, None, span)
+            self.after_break = self.prose is not None
+        else:
+            self._flush()
+
+    def _inline(self, kind: str, value, span: dict) -> None:
+        if self.code is not None:
+            self.code[3].append(self._as_written(value, span) if kind == "Text" else "")
+        elif self.prose is not None:
+            if self.after_break:
+                self.prose.line_starts.append(span["start"])
+                self.after_break = False
+            if self.implicit:
+                self.prose.end = max(self.prose.end, span["end"])
+        elif not self.leaf_depth:
+            self.prose = _Prose(self._prose_kind(), span["start"], span["end"])
+            self.implicit = True
+
+    def _as_written(self, text: str, span: dict) -> str:
+        if self.original is None:
+            return text
+        written = self.original[span["start"]:span["end"]]
+        return written if type(written) is str else written.decode()
+
+    def _start(self, tag: str, value, span: dict) -> None:
+        self._flush()
+        opener = _OPENERS.get(tag)
+        if opener is not None:
+            opener(self, value, span["start"], span["end"])
+
+    def _end(self, tag: str) -> None:
+        if tag in ("Paragraph", "Heading") and self.prose is not None and not self.implicit:
+            self._emit(self.prose)
+            self.prose = None
+            return
+        self._flush()
+        if tag == "BlockQuote":
+            self.quote_depth -= 1
+        elif tag in _OPENERS:
+            self.leaf_depth -= 1
+            if tag == "CodeBlock" and self.code is not None:
+                self._close_code(*self.code)
+
+    def _flush(self) -> None:
+        if self.implicit and self.prose is not None:
+            self._emit(self.prose)
+            self.prose, self.implicit = None, False
+
+    def _prose_kind(self) -> str:
+        return "quote" if self.quote_depth else "paragraph"
+
+    def _close_code(self, line: int, end_line: int, info: str | None, parts: list[str]) -> None:
+        content = "".join(parts)
+        if info is None and content and not content.endswith("\n"):
+            content += "\n"  # an indented block's last line is a whole line even at the end of a file
+        self.doc.code_blocks.append(CodeBlock(line, end_line, info or "", content))
+        self.code = None
+
+    def _open_quote(self, _value, _start: int, _end: int) -> None:
+        self.quote_depth += 1
+
+    def _open_paragraph(self, _value, start: int, end: int) -> None:
+        self.prose, self.implicit, self.after_break = _Prose(self._prose_kind(), start, end), False, False
+
+    def _open_heading(self, value, start: int, end: int) -> None:
+        level = int(value["Heading"]["level"][1])
+        first, column = self.offsets.line_col(start)
+        self.doc.sections.append(Section(level, "", first + 1, 0))
+        if self.offsets.line_of_end(start, end) > first:  # setext: text lines over an underline
+            self.prose, self.implicit, self.after_break = _Prose("heading", start, end, level=level), False, False
+            return
+        self.leaf_depth += 1  # ATX: "## Title ##", read from its line
+        begin, stop = _atx_content(self.lines[first], column)
+        if begin < stop:
+            self._titled(self._add([(first + 1, begin, self.lines[first][begin:stop])], "heading"))
+
+    def _open_cell(self, _value, start: int, end: int) -> None:
+        self.leaf_depth += 1
+        line, begin = self.offsets.line_col(start)
+        cell = self.lines[line][begin:self._column_of(line, end)]
+        text = cell.strip()
+        if text:
+            column = begin + len(cell) - len(cell.lstrip())
+            self.doc.segments.append(Segment(text, "cell", [0], [line + 1], [column]))
+
+    def _open_code(self, value, start: int, end: int) -> None:
+        self.leaf_depth += 1
+        first, column = self.offsets.line_col(start)
+        info = _fence_info(self.lines[first], column) if type(value["CodeBlock"]) is dict else None
+        self.code = [first + 1, self.offsets.line_of_end(start, end) + 1, info, []]
+
+    def _open_html(self, _value, start: int, end: int) -> None:
+        self.leaf_depth += 1
+        first = self.offsets.line_col(start)[0]
+        last = self.offsets.line_of_end(start, end)
+        while last > first and not self.lines[last].strip():
+            last -= 1  # the blank line that ends the block is not part of it
+        self._add([(n + 1, 0, self.lines[n]) for n in range(first, last + 1)], "html")
+
+    def _column_of(self, line: int, offset: int) -> int:
+        if self.offsets.ascii:
+            return min(offset - self.offsets.starts[line], len(self.lines[line]))
+        found, column = self.offsets.line_col(offset)
+        return column if found == line else len(self.lines[line])
+
+    def _emit(self, prose: _Prose) -> None:
+        first, column = self._text_start(prose.start)
+        last = self.offsets.line_of_end(prose.start, prose.end) - (1 if prose.level else 0)
+        starts = dict(self._text_start(offset) for offset in prose.line_starts)
+        pieces = [(first + 1, column, self.lines[first][column:])]
+        for number in range(first + 1, last + 1):
+            line = self.lines[number]
+            # A line with no inline content starting on it lies inside a code span or HTML that
+            # began on an earlier line: its text starts after indentation and quote markers.
+            indent = starts.get(number, len(line) - len(line.lstrip(_SPACES + ">")))
+            pieces.append((number + 1, indent, line[indent:]))
+        number, column, piece = pieces[-1]
+        pieces[-1] = (number, column, piece.rstrip())
+        segment = self._add([p for p in pieces if p[2]], prose.kind)
+        if prose.level:
+            self._titled(segment)
+
+    def _text_start(self, offset: int) -> tuple[int, int]:
+        """Line and column where text starts; the parser's text begins after a backslash escape."""
+        line, column = self.offsets.line_col(offset)
+        if column and self.lines[line][column - 1] == "\\":
+            column -= 1
+        return line, column
+
+    def _titled(self, segment: Segment | None) -> None:
+        if segment is not None:
+            last = self.doc.sections[-1]
+            self.doc.sections[-1] = Section(last.level, _plain(segment.text), last.line, 0)
+
+    def _add(self, pieces: list[tuple[int, int, str]], kind: str) -> Segment | None:
+        if not pieces:
+            return None
+        segment = _segment(pieces, kind)
+        self.doc.segments.append(segment)
+        return segment
 
 
-def _html_block(doc: Document, token, lines: list[str]) -> None:
-    start, end = token.map
-    pieces = [(n + 1, 0, lines[n]) for n in range(start, min(end, len(lines)))]
-    if pieces:
-        doc.segments.append(_segment(pieces, "html"))
+_OPENERS = {
+    "BlockQuote": _BlockReader._open_quote, "Paragraph": _BlockReader._open_paragraph,
+    "Heading": _BlockReader._open_heading, "TableCell": _BlockReader._open_cell,
+    "CodeBlock": _BlockReader._open_code, "HtmlBlock": _BlockReader._open_html,
+}
 
 
-def _locate(content: str, first_line: int, lines: list[str], cursors: dict[int, int]):
-    """Find each line of an inline token's content in its source line, left to right."""
-    pieces = []
-    for i, piece in enumerate(content.split("\n")):
-        number = first_line + i
-        if number >= len(lines):
-            break
-        source = lines[number]
-        start = source.find(piece, cursors.get(number, 0)) if piece else -1
-        if start < 0:
-            start = source.find(piece.strip(), cursors.get(number, 0)) if piece.strip() else -1
-            piece = piece.strip()
-        if start < 0:
-            continue
-        cursors[number] = start + len(piece)
-        pieces.append((number + 1, start, piece))
-    return pieces
+def _spaced_delimiter_rows(body: str) -> str:
+    """pulldown-cmark does not take a tab as the white space GFM allows around the dashes of a
+    table's delimiter row ("|---\t|"), and reads the table as a paragraph. A tab inside such a row
+    (never in its indentation, which decides code blocks) becomes a space: same length, so every
+    offset stays exact, and nothing else a row of pipes, dashes and colons could be changes."""
+    if "\t" not in body:
+        return body
+    return _DELIMITER_ROW.sub(lambda m: m.group(1) + m.group(2).replace("\t", " "), body)
+
+
+def _atx_content(line: str, column: int) -> tuple[int, int]:
+    """Columns of an ATX heading's text: after the opening #s, before a closing run of #s."""
+    begin = column + len(line[column:]) - len(line[column:].lstrip("#"))
+    begin += len(line[begin:]) - len(line[begin:].lstrip(_SPACES))
+    stop = len(line.rstrip(_SPACES))
+    closing = len(line[:stop].rstrip("#"))
+    if closing < stop and (closing == begin or line[closing - 1] in _SPACES):
+        stop = len(line[:closing].rstrip(_SPACES))
+    text = line[begin:max(begin, stop)]
+    return begin + len(text) - len(text.lstrip()), begin + len(text.rstrip())
+
+
+def _fence_info(line: str, column: int) -> str:
+    """A fence's info string as written: what follows the run of backticks or tildes."""
+    rest = line[column:].lstrip(_SPACES)
+    return rest.lstrip(rest[:1]).strip() if rest else ""
 
 
 def _segment(pieces: list[tuple[int, int, str]], kind: str) -> Segment:
