@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass, field, fields, replace
-from typing import Annotated, ClassVar, Literal, get_type_hints
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, get_type_hints
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
-from app.engine import yamlsafe
 from app.engine.schema import FORBID_EXTRA, Checked, Invalid, as_data, validate
 
 CONFIG_PATH = ".github/openwashing.yml"
@@ -76,6 +76,9 @@ class Config:
 
 def parse_config(text: str, path: str = CONFIG_PATH, known_rules: set[str] | None = None) -> Config:
     """Parse and validate a configuration file; ConfigError says where it is wrong."""
+    import yaml  # a scan without a configuration file never loads PyYAML (~5 ms of start-up)
+
+    from app.engine import yamlsafe
     try:
         data, node = yamlsafe.load(text)
     except yaml.YAMLError as exc:
@@ -144,6 +147,7 @@ def _check_rule_ids(config: Config, node: yaml.Node | None, path: str, known: se
 
 def _line_of(node: yaml.Node | None, loc: list[str]) -> int | None:
     """1-based line of the deepest node on a key path (the key itself for a bad value)."""
+    import yaml
     line = node.start_mark.line + 1 if node is not None else None
     for part in loc:
         if isinstance(node, yaml.MappingNode):

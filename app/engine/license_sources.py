@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import re
 
-import yaml
-
 from app.engine import licenses as lic
-from app.engine import yamlsafe
 from app.engine.markdown import Document
 from app.engine.models import TIER_REPOSITORY, TIER_STATED, Evidence, LicenseMatch
 from app.engine.ruleset import RuleSet
@@ -189,7 +186,7 @@ def from_manifest(path: str, text: str, ruleset: RuleSet) -> list[LicenseMatch]:
     """The code licence declared by pyproject.toml, package.json or CITATION.cff."""
     try:
         expression = _manifest_license(path, text)
-    except (ValueError, RecursionError, yaml.YAMLError):  # TOML's and JSON's errors are ValueErrors
+    except (ValueError, RecursionError):  # TOML's, JSON's and (as re-raised) YAML's errors
         return []
     if not expression:
         return []
@@ -198,6 +195,16 @@ def from_manifest(path: str, text: str, ruleset: RuleSet) -> list[LicenseMatch]:
     if not found:
         return [lic.make_unrecognised(expression, "code", evidence, ruleset)]
     return [lic.make_match(facts, "code", evidence, ruleset) for facts in found]
+
+
+def _cff(text: str) -> object:
+    import yaml  # PyYAML loads only for a CITATION.cff (or front matter, or a configuration file)
+
+    from app.engine import yamlsafe
+    try:
+        return yamlsafe.load(text)[0]
+    except yaml.YAMLError as exc:
+        raise ValueError(f"not valid YAML: {exc}") from exc
 
 
 def _manifest_license(path: str, text: str) -> str | None:
@@ -209,7 +216,7 @@ def _manifest_license(path: str, text: str) -> str | None:
     elif path.endswith(".json"):
         data = json.loads(text)
     else:
-        data = yamlsafe.load(text)[0]
+        data = _cff(text)
     value = data.get("license") if isinstance(data, dict) else None
     if isinstance(value, dict):  # pyproject's older table form: license = {text = "MIT"}
         value = value.get("text")

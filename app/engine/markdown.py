@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import pyromark
-import yaml
 
-from app.engine import prefilter, yamlsafe
+from app.engine import prefilter
 
 # pulldown-cmark (through pyromark): CommonMark with GitHub's pipe tables, giving each block's
 # byte range in the source. Block structure and ranges are all the engine takes from it; inline
@@ -204,6 +203,9 @@ def _front_matter(lines: list[str]) -> tuple[dict | None, dict[str, int], str | 
     if end is None:
         return None, {}, "front matter opened with '---' is never closed", 0
     source = "\n".join(lines[1:end])
+    import yaml  # only a document with front matter needs PyYAML (~5 ms of start-up without it)
+
+    from app.engine import yamlsafe
     try:
         data, node = yamlsafe.load(source)
     except (yaml.YAMLError, RecursionError) as exc:

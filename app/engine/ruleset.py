@@ -8,8 +8,6 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, ClassVar, Literal, TypeVar
 
-import yaml
-
 from app.engine.schema import FORBID_EXTRA, NON_EMPTY, Checked, Invalid, full_match, validate
 from app.paths import rules_dir
 
@@ -349,14 +347,15 @@ def _base_model_patterns(ruleset: RuleSet) -> list[tuple[LicenseFacts, re.Patter
             for facts in ruleset.licenses if facts.base_models]
 
 
-# libyaml's parser reads the rule files about ten times faster than PyYAML's pure-Python one, with
-# the same safe constructors, so the result is the same; the pure loader stays where libyaml is absent.
-_RULE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _read_yaml(path: Path) -> object:
+    import yaml  # only when the rule files are read, not when they come from the cache
+
+    # libyaml's parser reads the rule files about ten times faster than PyYAML's pure-Python one,
+    # with the same safe constructors, so the result is the same; the pure loader stays where
+    # libyaml is absent.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_RULE_LOADER)
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except OSError as exc:
         raise RuleFileError(path, f"cannot be read: {exc.strerror}") from exc
     except yaml.YAMLError as exc:
