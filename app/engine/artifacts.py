@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from app.engine.markdown import Document
 from app.engine.models import Evidence
-from app.engine.prefilter import literal_choices, rarest
+from app.engine.prefilter import ends_without, literal_choices, rarest_words, words_pattern
 from app.engine.ruleset import RuleSet
 from app.engine.subjects import Project
 
@@ -96,12 +96,15 @@ class _PathIndex:
     the slashes to try.
     """
 
-    def __init__(self, paths: list[str]) -> None:
+    def __init__(self, paths: list[str], patterns: list[str]) -> None:
         self.paths = paths
         self.full = "/" + "\n/".join(paths)
         self._names: str | None = None
         self._lowered: str | None = None
         self.ascii = self.full.isascii()  # lower-casing folds case exactly as the patterns do
+        self._patterns = patterns  # every pattern the index will be asked about
+        self._plans: dict[str, tuple[re.Pattern[str], frozenset[str] | None]] = {}
+        self._word_starts: dict[str, list[int]] | None = None
 
     @property
     def names(self) -> str:
@@ -112,8 +115,7 @@ class _PathIndex:
     def matching(self, patterns: list[str]) -> list[str]:
         found: set[str] = set()
         for pattern in patterns:
-            single = re.compile(pattern, re.I)
-            words = rarest(literal_choices(single), self.lowered, 0.125) if self.ascii else None
+            single, words = self._plan(pattern)
             candidates = self._with_words(words) if words is not None else self._candidates(pattern)
             for path in candidates:
                 # A match may run across a line break; confirm it on the path alone.
@@ -121,25 +123,45 @@ class _PathIndex:
                     found.add(path)
         return sorted(found)
 
+    def _plan(self, pattern: str) -> tuple[re.Pattern[str], frozenset[str] | None]:
+        """The pattern, and the words it cannot match without if they are rare in this tree."""
+        if pattern not in self._plans:
+            single = re.compile(pattern, re.I)
+            words = rarest_words(literal_choices(single), self.lowered, 0.125) if self.ascii else None
+            self._plans[pattern] = single, words if words and not any("\n" in w for w in words) else None
+        return self._plans[pattern]
+
     @property
     def lowered(self) -> str:
         if self._lowered is None:
             self._lowered = self.full.lower()
         return self._lowered
 
-    def _with_words(self, words: re.Pattern[str]) -> list[str]:
-        """Paths holding one of the words a pattern cannot match without, in the lower-cased
-        listing: a plain search many times faster than the case-insensitive pattern itself."""
-        text, paths, position = self.lowered, [], 0
-        while (match := words.search(text, position)) is not None:
-            start, end = _line_span(text, match.start())
-            paths.append(self.full[start + 1:end])  # lower-casing ASCII keeps every offset
-            position = end + 1
-        return paths
+    def _with_words(self, words: frozenset[str]) -> list[str]:
+        """Paths holding one of the words a pattern cannot match without, found in one pass of
+        all patterns' words over the lower-cased listing (a plain search, many times faster
+        than the case-insensitive patterns, and one instead of one per pattern)."""
+        starts: set[int] = set()
+        for found, offsets in self._words_found().items():
+            if any(_may_hide(found, word) for word in words):
+                starts.update(offsets)
+        spans = sorted({_line_span(self.lowered, start) for start in starts})
+        return [self.full[start + 1:end] for start, end in spans]  # lower-casing ASCII keeps offsets
+
+    def _words_found(self) -> dict[str, list[int]]:
+        """Where each word of any pattern's rarest set was found in the listing. The pass finds
+        the longest word at each place and goes on after it, so a word that starts inside
+        another's match is not reported: _may_hide tells which found words stand for it."""
+        if self._word_starts is None:
+            words = frozenset(w for p in self._patterns if (ws := self._plan(p)[1]) for w in ws)
+            self._word_starts = {}
+            for match in words_pattern(words).finditer(self.lowered) if words else ():
+                self._word_starts.setdefault(match.group(), []).append(match.start())
+        return self._word_starts
 
     def _candidates(self, pattern: str) -> list[str]:
         body = _tree_pattern(pattern)
-        if "/" in body.pattern[1:]:
+        if not _about_names(pattern):
             return [self._line(self.full, m.start())[1:] for m in body.finditer(self.full)]
         return [self.paths[int(self._line(self.names, m.start()).split("/", 1)[0])]
                 for m in body.finditer(self.names)]
@@ -150,10 +172,27 @@ class _PathIndex:
         return text[start:end]
 
 
+@lru_cache(maxsize=4096)
+def _may_hide(found: str, word: str) -> bool:
+    """Whether an occurrence of `word` can lie where the pass reported `found` instead: the same
+    word, or one that starts inside `found` and agrees with the rest of it."""
+    return found == word or any(found[k:].startswith(word[:len(found) - k]) for k in range(len(found)))
+
+
 def _line_span(text: str, offset: int) -> tuple[int, int]:
     """Where the line holding `offset` starts and ends (before its newline)."""
     end = text.find("\n", offset)
     return text.rfind("\n", 0, offset) + 1, len(text) if end < 0 else end
+
+
+@lru_cache(maxsize=256)
+def _about_names(pattern: str) -> bool:
+    """Whether the pattern can only match within a file's name (what follows its leading
+    "(?:^|/)" ends at the end of the path and matches no "/"): then the list of names is
+    enough to search."""
+    anchor = "(?:^|/)"
+    rest = pattern[len(anchor):] if pattern.startswith(anchor) else pattern
+    return ends_without(rest, re.I, "/")
 
 
 @lru_cache(maxsize=256)
@@ -182,9 +221,10 @@ def _path_evidence(ruleset: RuleSet) -> list[tuple[str, list[str], str, str, str
 
 
 def _scan_paths(found: Artifacts, paths: list[str], p: dict, ruleset: RuleSet) -> None:
-    index = _PathIndex(paths)
+    evidence = _path_evidence(ruleset)
+    index = _PathIndex(paths, [pattern for _bucket, patterns, *_rest in evidence for pattern in patterns])
     seen: set[tuple[str, str]] = set()
-    for bucket, patterns, kind, detail, strength, ignore in _path_evidence(ruleset):
+    for bucket, patterns, kind, detail, strength, ignore in evidence:
         for path in index.matching(patterns):
             if (ignore and _match(p[ignore], path)) or (bucket, path) in seen:
                 continue  # a data card is not also counted as data-processing code

@@ -83,7 +83,16 @@ def _any_token(ruleset: RuleSet) -> re.Pattern[str]:
 
 
 def sentences(segment: Segment, language: Language) -> list[tuple[int, int]]:
-    """Sentence spans in a segment (headings, cells and HTML lines stand alone)."""
+    """Sentence spans in a segment (headings, cells and HTML lines stand alone). Kept on the
+    segment: claims and licence statements read the same sentences."""
+    key = language.sentence_ends
+    spans = segment.sentence_spans.get(key)
+    if spans is None:
+        spans = segment.sentence_spans[key] = _split_sentences(segment, language)
+    return spans
+
+
+def _split_sentences(segment: Segment, language: Language) -> list[tuple[int, int]]:
     text = segment.text
     cuts = [m.end() for m in language.sentence_end.finditer(text)
             if not _ABBREVIATION.search(text, max(0, m.start() - 8), m.start())]

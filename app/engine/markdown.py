@@ -84,6 +84,11 @@ class Segment:
         return spans
 
     @cached_property
+    def sentence_spans(self) -> dict[str, list[tuple[int, int]]]:
+        """Sentence spans by the pattern that ends a sentence (filled by claims.sentences)."""
+        return {}
+
+    @cached_property
     def link_starts(self) -> list[int]:
         return [start for start, _end, _href in self.links]
 
@@ -318,16 +323,20 @@ class _BlockReader:
             kind, value = event.popitem()
             if kind in _INLINE_EVENTS:
                 self._inline_if_needed(kind, value, span)
-            elif kind == "Start":
-                tag = value if type(value) is str else next(iter(value))
-                if tag in _INLINE_TAGS:
-                    self._inline_if_needed(tag, None, span)
+                continue
+            tag = value if type(value) is str else next(iter(value))
+            if tag == "TableCell":  # a third of all events in a typical model card
+                if kind == "Start":
+                    self._open_cell(span["start"], span["end"])
                 else:
-                    self._start(tag, value, span)
+                    self.leaf_depth -= 1
+            elif tag in _INLINE_TAGS:
+                if kind == "Start":
+                    self._inline_if_needed(tag, None, span)
+            elif kind == "Start":
+                self._start(tag, value, span)
             elif kind == "End":
-                tag = value if type(value) is str else next(iter(value))
-                if tag not in _INLINE_TAGS:
-                    self._end(tag)
+                self._end(tag)
         self._flush()
 
     def _inline_if_needed(self, kind: str, value, span: dict) -> None:
@@ -415,7 +424,7 @@ class _BlockReader:
         if begin < stop:
             self._titled(self._add([(first + 1, begin, self.lines[first][begin:stop])], "heading"))
 
-    def _open_cell(self, _value, start: int, end: int) -> None:
+    def _open_cell(self, start: int, end: int) -> None:
         self.leaf_depth += 1
         line, begin = self.offsets.line_col(start)
         cell = self.lines[line][begin:self._column_of(line, end)]
@@ -483,8 +492,8 @@ class _BlockReader:
 
 _OPENERS = {
     "BlockQuote": _BlockReader._open_quote, "Paragraph": _BlockReader._open_paragraph,
-    "Heading": _BlockReader._open_heading, "TableCell": _BlockReader._open_cell,
-    "CodeBlock": _BlockReader._open_code, "HtmlBlock": _BlockReader._open_html,
+    "Heading": _BlockReader._open_heading, "CodeBlock": _BlockReader._open_code,
+    "HtmlBlock": _BlockReader._open_html,
 }
 
 

@@ -109,10 +109,16 @@ def _literal_choices(source: str, flags: int) -> tuple[frozenset[str], ...] | No
 
 
 def rarest(choices: tuple[frozenset[str], ...] | None, text: str, share: float) -> re.Pattern[str] | None:
+    """The rarest word set (see rarest_words) as one plain pattern, or None."""
+    words = rarest_words(choices, text, share)
+    return None if words is None else words_pattern(words)
+
+
+def rarest_words(choices: tuple[frozenset[str], ...] | None, text: str, share: float) -> frozenset[str] | None:
     """Of the word sets, the one least often in `text` (counted in its first SAMPLE characters,
-    not guessed: a file extension is in every path of a tree, a dataset's name in no line), as
-    one plain pattern; None when even that one turns up in more than `share` of the sample's
-    lines, or there is nothing to choose from."""
+    not guessed: a file extension is in every path of a tree, a dataset's name in no line); None
+    when even that one turns up in more than `share` of the sample's lines, or there is nothing
+    to choose from."""
     if not choices:
         return None
     sample = text[:SAMPLE]
@@ -121,11 +127,11 @@ def rarest(choices: tuple[frozenset[str], ...] | None, text: str, share: float) 
     if not counted:
         return None
     count, words = min(counted, key=lambda pair: pair[0])
-    return _words_pattern(words) if count <= share * (sample.count("\n") + sample.count(SEPARATOR) + 1) else None
+    return words if count <= share * (sample.count("\n") + sample.count(SEPARATOR) + 1) else None
 
 
 @lru_cache(maxsize=1024)
-def _words_pattern(words: frozenset[str]) -> re.Pattern[str]:
+def words_pattern(words: frozenset[str]) -> re.Pattern[str]:
     return re.compile(alternation(words))  # no words at all: it never matches
 
 
@@ -229,28 +235,39 @@ def _children(op, value) -> list:
     return []
 
 
-def _may_match_separator(op, value) -> bool:
-    """Conservative: False only for items that certainly never match the separator."""
+def _may_match_separator(op, value, code: int = _SEP) -> bool:
+    """Conservative: False only for items that certainly never match the separator (or the
+    character `code`)."""
     if op is c.LITERAL:
-        return value == _SEP
+        return value == code
     if op is c.IN:
-        return any(_class_item_may_match(o, v) for o, v in value)
+        return any(_class_item_may_match(o, v, code) for o, v in value)
     if op is c.CATEGORY:
         return value not in _NO_SEPARATOR_CATEGORIES
     if op in _REPEATS:
-        return any(_may_match_separator(o, v) for o, v in value[2])
+        return any(_may_match_separator(o, v, code) for o, v in value[2])
     if op is c.SUBPATTERN:
-        return any(_may_match_separator(o, v) for o, v in value[-1])
+        return any(_may_match_separator(o, v, code) for o, v in value[-1])
     if op is c.BRANCH:
-        return any(_may_match_separator(o, v) for branch in value[1] for o, v in branch)
+        return any(_may_match_separator(o, v, code) for branch in value[1] for o, v in branch)
     return op is not c.AT  # ANY, NOT_LITERAL and the rest may
 
 
-def _class_item_may_match(op, value) -> bool:
+def _class_item_may_match(op, value, code: int = _SEP) -> bool:
     if op is c.LITERAL:
-        return value == _SEP
+        return value == code
     if op is c.RANGE:
-        return value[0] <= _SEP <= value[1]
+        return value[0] <= code <= value[1]
     if op is c.CATEGORY:
         return value not in _NO_SEPARATOR_CATEGORIES
     return True  # NEGATE and anything else: assume it may
+
+
+def ends_without(source: str, flags: int, char: str) -> bool:
+    """Whether every match of the pattern ends at the end of the text (or of a line) and none
+    holds `char` (conservative: False when unsure). Such a pattern about paths, with "/" for
+    `char`, matches within a file's name."""
+    parsed = _parsed(source, flags)
+    if not parsed or (parsed[-1] != (c.AT, c.AT_END) and parsed[-1] != (c.AT, c.AT_END_STRING)):
+        return False
+    return not any(_may_match_separator(op, value, ord(char)) for op, value in parsed)

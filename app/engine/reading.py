@@ -11,7 +11,7 @@ from app.engine.snapshot import Snapshot, UnreadableFile
 
 _README = re.compile(r"^readme(?:[._-][\w-]+)*(?:\.(?:md|markdown|mdx|txt|rst))?$", re.I)
 _MODEL_CARD = re.compile(r"(?:^|/)(?:model[_-]?card|modelcard)[^/]*\.(?:md|markdown|txt)$", re.I)
-_MODEL_CARD_LINE = re.compile(r"\n[^\n]*/(?:model[_-]?card|modelcard)[^/\n]*\.(?:md|markdown|txt)(?=\n|$)", re.I)
+_NESTED_MODEL_CARD = re.compile(r"[^\n]*/(?:model[_-]?card|modelcard)[^/\n]*\.(?:md|markdown|txt)", re.I)
 _LICENSE_FILE = re.compile(r"^(?:[\w .-]*(?:licen[cs]e|copying|use[_-]?policy|acceptable[_-]?use)[\w .-]*)$", re.I)
 _MANIFESTS = ("pyproject.toml", "package.json", "CITATION.cff")
 _MARKDOWN = re.compile(r"\.(?:md|markdown|mdx)$", re.I)
@@ -24,7 +24,7 @@ MAX_NESTED_LICENSES = 20  # licence and use-policy files of models in subfolders
 # models/<name>/LICENSE, LICENSE-MODEL, USE_POLICY.md. Other nested LICENSE files are vendored code.
 _LICENSE_WORD = re.compile(r"licen[cs]e|use[_-]?policy|acceptable[_-]?use", re.I)
 _MODEL_SIGNAL = re.compile(r"model|weight|checkpoint|use[_-]?policy|acceptable[_-]?use", re.I)
-_NESTED_README = re.compile(r"\n((?:[^/\n]+/){1,3}readme\.md)(?=\n|$)", re.I)
+_NESTED_README = re.compile(r"(?:[^/\n]+/){1,3}readme\.md", re.I)
 _NOT_CARDS = re.compile(r"(?:^|/)(?:docs?|tests?|examples?|third_party|vendor|node_modules|\.github)/", re.I)
 
 
@@ -50,7 +50,7 @@ def listable(paths: list[str]) -> tuple[list[str], list[str]]:
 def select_paths(paths: list[str], config: Config) -> Selection:
     chosen = Selection()
     listing = "\n" + "\n".join(paths)
-    nested_cards = {m.group(0).lstrip("\n") for m in _MODEL_CARD_LINE.finditer(listing)}
+    nested_cards = {line for line in _lines_with(listing, ("card",)) if _NESTED_MODEL_CARD.fullmatch(line)}
     candidates = [p for p in paths if "/" not in p] + sorted(nested_cards)
     if config.include:
         candidates += [p for p in paths if config.includes(p)]
@@ -66,7 +66,7 @@ def select_paths(paths: list[str], config: Config) -> Selection:
             chosen.manifests.append(path)
     chosen.documents.sort(key=_document_order)
     chosen.license_files += _nested_licenses(listing, config)
-    nested = [m.group(1) for m in _NESTED_README.finditer(listing)]
+    nested = [line for line in _lines_with(listing, ("readme.md",)) if _NESTED_README.fullmatch(line)]
     chosen.card_candidates = [p for p in nested if not _NOT_CARDS.search(p) and not config.excludes(p)
                               and p not in chosen.documents][:MAX_NESTED_READMES]
     return chosen
@@ -75,13 +75,9 @@ def select_paths(paths: list[str], config: Config) -> Selection:
 def _nested_licenses(listing: str, config: Config) -> list[str]:
     """Licence-like files one to three folders down, found from the word, not line by line."""
     found: list[str] = []
-    folded = listing.lower()  # str.find on folded text is many times faster than a case-blind regex
-    for position in sorted(_occurrences(folded, ("licen", "policy", "acceptable"))):
-        start = listing.rfind("\n", 0, position) + 1
-        end = listing.find("\n", position)
-        path = listing[start:end if end >= 0 else len(listing)]
+    for path in _lines_with(listing, ("licen", "policy", "acceptable")):
         name = path.rsplit("/", 1)[-1]
-        if path in found or not 1 <= path.count("/") <= 3 or not _LICENSE_WORD.search(name):
+        if not 1 <= path.count("/") <= 3 or not _LICENSE_WORD.search(name):
             continue
         if (_MODEL_SIGNAL.search(path) and not _NOT_CARDS.search(path) and not config.excludes(path)
                 and not name.lower().endswith((".py", ".svg", ".png", ".json", ".yaml", ".yml"))):
@@ -89,6 +85,23 @@ def _nested_licenses(listing: str, config: Config) -> list[str]:
             if len(found) >= MAX_NESTED_LICENSES:
                 break
     return found
+
+
+def _lines_with(listing: str, words: tuple[str, ...]) -> list[str]:
+    """The lines of a listing holding one of the words in any case, in order, each once. The
+    words are found with str.find in the lower-cased listing, many times faster than a regex
+    tried at every line; that keeps every offset, and folds case as the regex engine does, only
+    for ASCII text, so another listing is searched with a case-blind pattern."""
+    if listing.isascii():
+        positions = _occurrences(listing.lower(), words)
+    else:
+        positions = {m.start() for m in re.finditer("|".join(map(re.escape, words)), listing, re.I)}
+    lines = []
+    for position in sorted(positions):
+        start = listing.rfind("\n", 0, position) + 1
+        end = listing.find("\n", position)
+        lines.append(listing[start:end if end >= 0 else len(listing)])
+    return list(dict.fromkeys(lines))
 
 
 def _occurrences(text: str, words: tuple[str, ...]) -> set[int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from app.engine import markdown, prefilter
@@ -50,7 +50,36 @@ def test_the_path_index_finds_what_each_pattern_finds_in_each_path(paths):
 
     for _bucket, patterns, *_rest in _path_evidence(RULESET):
         expected = sorted({p for p in paths if any(re.search(pattern, p, re.I) for pattern in patterns)})
-        assert _PathIndex(paths).matching(patterns) == expected
+        assert _PathIndex(paths, patterns).matching(patterns) == expected
+
+
+OVERLAPPING = ["rain", "train", "training", "ingest", "strain", "gest", "x", "TRAIN"]
+# Shaped like the rules' path patterns: a pattern without a slash is about a file's name alone.
+OVERLAPPING_PATTERNS = [r"(?:^|/)rain", r"train[^/]*$", "training_", r"ingest[^/]*\.py$", r"(?:^|/)gest",
+                        "strain/", r"s?train\.py$"]
+FILLER = [f"lib/part_{i}/file_{i}.c" for i in range(400)]  # makes the words rare enough to be used
+
+
+@settings(max_examples=200, deadline=None)
+@example(["x/strain/training_ingest.py", "rain/ingest_gest.py", "TRAIN/x_strain.py"])
+@given(st.lists(st.lists(st.sampled_from(OVERLAPPING), min_size=1, max_size=5)
+                .map(lambda parts: "/".join([*parts[:-1], "_".join(parts[-2:]) + ".py"])), max_size=20))
+def test_one_pass_of_all_words_misses_no_word_hidden_inside_another(paths):
+    # The pass over the listing reports the longest word at each place and goes on after it:
+    # "train" inside "training", "rain" inside "train", "gest" inside "ingest" are not reported
+    # themselves, yet every path holding them must still be a candidate.
+    from app.engine.artifacts import _PathIndex
+
+    tree = FILLER + paths
+    index = _PathIndex(tree, OVERLAPPING_PATTERNS)
+    for pattern in OVERLAPPING_PATTERNS:
+        expected = sorted({p for p in tree if re.search(pattern, p, re.I)})
+        assert index.matching([pattern]) == expected
+    hidden = "x/strain/training_ingest.py"  # the example: "train" is only inside "training_" there
+    if hidden in paths:
+        line = index.lowered.find(hidden)
+        assert not any(line <= s < line + len(hidden) for s in index._words_found().get("train", []))
+        assert hidden in index.matching([r"train[^/]*$"])
 
 
 BLOCKS = ["# Acme-7B", "Acme-7B is an open-source model.", "We thank the open-source community.",
@@ -99,3 +128,14 @@ def test_link_patterns_match_as_the_plain_ones_do(text, name):
         return [(m.span(), m.groups()) for m in pattern.finditer(text)]
 
     assert found(getattr(markdown, name)) == found(PLAIN_LINK_PATTERNS[name])
+
+
+def test_a_path_pattern_that_can_match_a_folder_is_not_searched_in_names_alone():
+    from app.engine.artifacts import _about_names, _PathIndex
+
+    assert not _about_names(r"(?:^|/)checkpoints?")  # a folder as well as a file
+    assert _about_names(r"(?:^|/)train[\w-]*\.py$")
+    # The word is in every line, so the pattern itself is searched, not the word first.
+    tree = [f"lib/x_checkpoint_{i}.c" for i in range(400)] + ["checkpoints/step_100/model.bin"]
+    assert _PathIndex(tree, [r"(?:^|/)checkpoints?"]).matching([r"(?:^|/)checkpoints?"]) == \
+        ["checkpoints/step_100/model.bin"]

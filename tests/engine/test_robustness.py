@@ -135,3 +135,14 @@ def test_a_document_with_too_many_claims_is_reported_in_part():
     report = scan_files({"README.md": text}, ("model.safetensors",))
     assert len(report.findings) == MAX_CLAIMS_PER_DOCUMENT
     assert any("claims only" in n.message for n in report.notices)
+
+
+def test_a_path_whose_lower_case_is_longer_hides_no_licence_after_it():
+    # "İ".lower() is two characters: offsets found in a lower-cased listing would point past
+    # every later path, and a model's licence one folder down would be missed.
+    from app.engine.reading import select_paths
+
+    paths = ["README.md", "İ" * 30 + "/notes.txt", "model/LICENSE", "docs/x.txt", "sub/README.md"]
+    chosen = select_paths(paths, parse_config(""))
+    assert chosen.license_files == ["model/LICENSE"]
+    assert chosen.card_candidates == ["sub/README.md"]
