@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from app.engine.markdown import Document
 from app.engine.models import Evidence
-from app.engine.prefilter import ends_without, literal_choices, rarest_words, words_pattern
+from app.engine.prefilter import ends_without, find_words, literal_choices, occurrences, rarest_words
 from app.engine.ruleset import RuleSet
 from app.engine.subjects import Project
 
@@ -38,6 +38,15 @@ class Artifacts:
 def _any(patterns: list[str]) -> re.Pattern[str] | None:
     # MULTILINE: path patterns are anchored with ^ and $ and run over one path per line.
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.I | re.M) if patterns else None
+
+
+def document_patterns(ruleset: RuleSet) -> tuple[re.Pattern[str], ...]:
+    """What the artifact readers ask Document.segments_with about."""
+    patterns = _compiled(ruleset)
+    return tuple(p for key in _SEGMENT_PATTERNS if (p := patterns[key]) is not None)
+
+
+_SEGMENT_PATTERNS = ("data_context", "datasets", "weight_phrases", "intermediate")
 
 
 @lru_cache(maxsize=8)
@@ -141,22 +150,16 @@ class _PathIndex:
         """Paths holding one of the words a pattern cannot match without, found in one pass of
         all patterns' words over the lower-cased listing (a plain search, many times faster
         than the case-insensitive patterns, and one instead of one per pattern)."""
-        starts: set[int] = set()
-        for found, offsets in self._words_found().items():
-            if any(_may_hide(found, word) for word in words):
-                starts.update(offsets)
+        starts = occurrences(self.lowered, self._words_found(), words)
         spans = sorted({_line_span(self.lowered, start) for start in starts})
         return [self.full[start + 1:end] for start, end in spans]  # lower-casing ASCII keeps offsets
 
     def _words_found(self) -> dict[str, list[int]]:
-        """Where each word of any pattern's rarest set was found in the listing. The pass finds
-        the longest word at each place and goes on after it, so a word that starts inside
-        another's match is not reported: _may_hide tells which found words stand for it."""
+        """Where each word of any pattern's rarest set was found in the listing, in one pass
+        (prefilter.find_words; prefilter.occurrences adds the words found inside others)."""
         if self._word_starts is None:
             words = frozenset(w for p in self._patterns if (ws := self._plan(p)[1]) for w in ws)
-            self._word_starts = {}
-            for match in words_pattern(words).finditer(self.lowered) if words else ():
-                self._word_starts.setdefault(match.group(), []).append(match.start())
+            self._word_starts = find_words(self.lowered, words) if words else {}
         return self._word_starts
 
     def _candidates(self, pattern: str) -> list[str]:
@@ -170,13 +173,6 @@ class _PathIndex:
     def _line(text: str, offset: int) -> str:
         start, end = _line_span(text, offset)
         return text[start:end]
-
-
-@lru_cache(maxsize=4096)
-def _may_hide(found: str, word: str) -> bool:
-    """Whether an occurrence of `word` can lie where the pass reported `found` instead: the same
-    word, or one that starts inside `found` and agrees with the rest of it."""
-    return found == word or any(found[k:].startswith(word[:len(found) - k]) for k in range(len(found)))
 
 
 def _line_span(text: str, offset: int) -> tuple[int, int]:

@@ -75,6 +75,11 @@ def _wordings(ruleset: RuleSet, language: str) -> list[tuple[ClaimRule, Wording]
     return [(rule, w) for rule in ruleset.claims if (w := rule.wording(language)) is not None]
 
 
+def document_patterns(ruleset: RuleSet) -> tuple[re.Pattern[str], ...]:
+    """What find_claims asks Document.segments_with about."""
+    return (_any_token(ruleset),)
+
+
 @lru_cache(maxsize=8)
 def _any_token(ruleset: RuleSet) -> re.Pattern[str]:
     """All rules' claim words in one pattern, to skip the many segments that have none."""

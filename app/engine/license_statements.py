@@ -40,6 +40,11 @@ class _Place:
     historical: bool
 
 
+def document_patterns(ruleset: RuleSet) -> tuple[re.Pattern[str], ...]:
+    """What the statement readers ask Document.segments_with about."""
+    return _MAY_STATE_TERMS, ruleset.artifacts.licensing.compiled("based_on")
+
+
 def from_prose(doc: Document, files: dict[str, LicenseMatch], project: Project,
                ruleset: RuleSet) -> list[LicenseMatch]:
     """Statements such as "the model weights are released under the Llama 2 Community License"."""

@@ -130,6 +130,8 @@ class Document:
     suppressed: dict[int, set[str]]  # line -> rule ids ("*" for all)
     line_offsets: list[int]
     cache: dict = field(default_factory=dict)  # what readers derive from the document once (tables)
+    # The patterns readers will ask segments_with about: their required words are found in one pass.
+    expected: tuple[re.Pattern[str], ...] = ()
 
     def offset(self, line: int, column: int) -> int:
         """Offset into `text` of a 1-based line and column."""
@@ -142,7 +144,7 @@ class Document:
         key = ("segments_with", pattern)
         if key not in self.cache:
             if "prepared" not in self.cache:
-                self.cache["prepared"] = prefilter.prepare([s.raw for s in self.segments])
+                self.cache["prepared"] = prefilter.prepare([s.raw for s in self.segments], self.expected)
             self.cache[key] = [self.segments[i] for i in prefilter.matching(self.cache["prepared"], pattern)]
         return self.cache[key]
 

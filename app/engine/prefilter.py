@@ -50,14 +50,27 @@ class Prepared:
     folded: str = ""  # lower-cased ASCII texts (non-ASCII ones left empty), joined the same way
     folded_starts: list[int] = field(default_factory=list)
     ascii: list[bool] = field(default_factory=list)
+    # Where each required word of the expected patterns was found in `folded`, in one pass.
+    found: dict[str, list[int]] | None = None
+    expected: frozenset[str] = frozenset()  # the words that pass looked for
 
 
-def prepare(texts: list[str]) -> Prepared:
+def prepare(texts: list[str], expected: tuple[re.Pattern[str], ...] = ()) -> Prepared:
+    """Join the texts; with the patterns the readers will ask about, find all their required
+    words in one pass (instead of one pass per pattern, and a count per pattern to choose)."""
     prepared = Prepared(texts, ascii=[t.isascii() for t in texts])
     prepared.joined, prepared.starts = _join(texts)
     prepared.folded, prepared.folded_starts = _join([t.lower() if a else "" for t, a in
                                                      zip(texts, prepared.ascii, strict=True)])
+    words = _searchable_words(expected)
+    if words:
+        prepared.found, prepared.expected = find_words(prepared.folded, words), words
     return prepared
+
+
+def _searchable_words(patterns: tuple[re.Pattern[str], ...]) -> frozenset[str]:
+    words = {w for p in patterns for choice in literal_choices(p) or () for w in choice}
+    return frozenset(w for w in words if len(w) >= MIN_LITERAL and SEPARATOR not in w and "\n" not in w)
 
 
 def _join(texts: list[str]) -> tuple[str, list[int]]:
@@ -70,15 +83,67 @@ def _join(texts: list[str]) -> tuple[str, list[int]]:
 
 def matching(prepared: Prepared, pattern: re.Pattern[str]) -> list[int]:
     """Indices of the texts in which `pattern.search` finds a match, in order."""
-    words = rarest(literal_choices(pattern), prepared.folded, 0.5)
-    if words is not None:
-        candidates = set(_hits(prepared.folded, prepared.folded_starts, words))
-        candidates.update(i for i, a in enumerate(prepared.ascii) if not a)
-    elif not sees_past_edges(pattern):
-        candidates = set(_hits(prepared.joined, prepared.starts, pattern))
+    choices = literal_choices(pattern)
+    counted = [words for words in choices or () if words <= prepared.expected]
+    if prepared.found is not None and counted:
+        candidates = _found_candidates(prepared, counted, 0.5)
     else:
+        candidates = _searched_candidates(prepared, pattern, choices)
+    if candidates is None:
         candidates = range(len(prepared.texts))
     return [i for i in sorted(candidates) if pattern.search(prepared.texts[i])]
+
+
+def _searched_candidates(prepared: Prepared, pattern: re.Pattern[str], choices) -> set[int] | None:
+    words = rarest(choices, prepared.folded, 0.5)
+    if words is not None:
+        return set(_hits(prepared.folded, prepared.folded_starts, words)) | _non_ascii(prepared)
+    if not sees_past_edges(pattern):
+        return set(_hits(prepared.joined, prepared.starts, pattern))
+    return None
+
+
+def _found_candidates(prepared: Prepared, choices: list[frozenset[str]], share: float) -> set[int] | None:
+    """The texts holding a word of the rarest required set, read off the one pass; None when
+    even that set is in more than `share` of the texts (then every text is searched)."""
+    found = prepared.found or {}
+    count, starts = min((len(s), s) for s in (occurrences(prepared.folded, found, words) for words in choices))
+    if count > share * (len(prepared.texts) + prepared.folded.count("\n")):
+        return None
+    return {bisect.bisect_right(prepared.folded_starts, s) - 1 for s in starts} | _non_ascii(prepared)
+
+
+def _non_ascii(prepared: Prepared) -> set[int]:
+    return {i for i, a in enumerate(prepared.ascii) if not a}
+
+
+def find_words(text: str, words: frozenset[str]) -> dict[str, list[int]]:
+    """Where each word is found in one left-to-right pass that takes the longest word at each
+    place and goes on after it: a word that starts inside another's match is not reported
+    itself (occurrences finds those)."""
+    found: dict[str, list[int]] = {}
+    for match in words_pattern(words).finditer(text):
+        found.setdefault(match.group(), []).append(match.start())
+    return found
+
+
+def occurrences(text: str, found: dict[str, list[int]], words: frozenset[str]) -> list[int]:
+    """Where any of `words` occurs in `text`, given what find_words found there: each found word
+    that is one of them, or that one of them may start inside, checked in the text itself."""
+    starts = []
+    for seen, offsets in found.items():
+        shifts = _shifts(seen, words)
+        for offset in offsets if shifts else ():
+            starts.extend(offset + k for w, k in shifts if text.startswith(w, offset + k))
+    return starts
+
+
+@lru_cache(maxsize=4096)
+def _shifts(seen: str, words: frozenset[str]) -> tuple[tuple[str, int], ...]:
+    """(word, k) for each word that can start k characters into `seen` and agree with the rest
+    of it (k = 0: the word itself, or one `seen` begins with): where the pass, having taken
+    `seen`, would not report that word."""
+    return tuple((w, k) for w in words for k in range(len(seen)) if seen[k:].startswith(w[:len(seen) - k]))
 
 
 def _hits(text: str, starts: list[int], pattern: re.Pattern[str]) -> list[int]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from app.engine import artifacts as artifact_readers
+from app.engine import claims as claim_readers
 from app.engine import license_sources as sources
 from app.engine import license_statements as statements
 from app.engine import licenses as lic
@@ -49,6 +51,9 @@ def scan(snapshot: Snapshot, config: Config | None = None, ruleset: RuleSet | No
     chosen = select_paths(paths, config)
     docs = _documents(snapshot, chosen.documents, config, notices)
     docs += _model_cards(snapshot, chosen.card_candidates, config, notices)
+    expected = _segment_patterns(ruleset)
+    for doc in docs:
+        doc.expected = expected
     license_texts = {p: t for p in chosen.license_files
                      if (t := read_text(snapshot, p, config.max_file_bytes, notices)) is not None}
     project = project_of(snapshot.name, docs, ruleset)
@@ -58,6 +63,13 @@ def scan(snapshot: Snapshot, config: Config | None = None, ruleset: RuleSet | No
     assessment = assess(artifacts, licenses)
     findings = _findings(docs, assessment, linked, config, ruleset, project, notices)
     return Report(assessment, findings, notices, [d.path for d in docs])
+
+
+def _segment_patterns(ruleset: RuleSet) -> tuple[re.Pattern[str], ...]:
+    """Every pattern the readers ask a document's segments about, so that the words they
+    require are found in one pass over each document."""
+    return (*claim_readers.document_patterns(ruleset), *statements.document_patterns(ruleset),
+            *artifact_readers.document_patterns(ruleset))
 
 
 def _documents(snapshot: Snapshot, paths: list[str], config: Config, notices: list[Notice]) -> list[Document]:

@@ -22,7 +22,8 @@ EDGY = [re.compile(p, re.I) for p in (r"^open", r"source$", r"(?m)^open", r"open
 WORDS = ["OPEN", "Source", "İ", "ı", "ſ", "\u212a", "PİLE", "pile", "open", "source", "redpajama",
          "REDPAJAMA", "open-source", "weights", " ", "\n", "-", ".", "%", "100", "fully", "licence",
          "license", "Apache 2.0", "released under", "based on", "Llama 2", "trained on", "dataset", "checkpoints",
-         "开源", "协议", "オープンソース", "weight", "\x00", "x", "model", "the"]
+         "开源", "协议", "オープンソース", "weight", "\x00", "x", "model", "the", "based on pile", "compile",
+         "on the pile", "fine-tuned on redpajama"]
 segments = st.lists(st.lists(st.sampled_from(WORDS), max_size=12).map("".join), max_size=12)
 
 
@@ -31,6 +32,25 @@ segments = st.lists(st.lists(st.sampled_from(WORDS), max_size=12).map("".join), 
 def test_one_pass_finds_exactly_the_segments_a_search_in_each_finds(texts, pattern):
     expected = [i for i, text in enumerate(texts) if pattern.search(text)]
     assert prefilter.matching(prefilter.prepare(texts), pattern) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(segments, st.sampled_from(REAL + EDGY))
+def test_one_pass_of_every_expected_word_finds_the_same_segments(texts, pattern):
+    # The words all readers' patterns require, found in one pass (the longest at each place,
+    # words inside others read back from the text): the same answer as searching each segment.
+    expected = [i for i, text in enumerate(texts) if pattern.search(text)]
+    prepared = prefilter.prepare(texts, tuple(REAL + EDGY))
+    assert prepared.found is not None
+    assert prefilter.matching(prepared, pattern) == expected
+
+
+def test_a_word_inside_another_found_word_is_read_back_from_the_text():
+    text = "we compiled it; based on pile data"
+    found = prefilter.find_words(text, frozenset({"compile", "pile", "based on", "on pile"}))
+    assert found["pile"] == [25] and "on pile" not in found  # "on pile" is taken inside "based on"
+    assert sorted(prefilter.occurrences(text, found, frozenset({"pile"}))) == [6, 25]  # 6: in "compile"
+    assert prefilter.occurrences(text, found, frozenset({"on pile"})) == [22]
 
 
 def test_patterns_that_look_past_an_edge_are_recognised():
