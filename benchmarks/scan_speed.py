@@ -127,6 +127,14 @@ def parse_floor(size: int, repeat: int) -> float:
     return median_seconds(lambda: sum(1 for _ in pyromark.events_with_range(text, options=_OPTIONS)), repeat)
 
 
+def reading_floor(size: int, repeat: int) -> float:
+    """The document read into segments, links and sections (the parser's events turned into
+    Python objects), before any rule is tried: the floor of the engine as it is built."""
+    from app.engine.markdown import parse_document
+    text = readme_of_size(size)
+    return median_seconds(lambda: parse_document("README.md", text), repeat)
+
+
 def previous_parser(size: int, repeat: int) -> float | None:
     """markdown-it-py's block pass over the same text (the parser the engine used before; a test
     dependency, so absent where only the package is installed)."""
@@ -225,6 +233,9 @@ def main(argv: list[str] | None = None) -> int:
     small, large = parse_floor(30_000, args.repeat * 4), parse_floor(1_000_000, args.repeat)
     print(f"floor (parse only): 30 KB {small * 1000:6.1f} ms   1 MB {large * 1000:7.1f} ms = {large / bare:5.1f}x "
           "the bare search (pulldown-cmark's events with ranges, before the engine reads a word)")
+    small, large = reading_floor(30_000, args.repeat * 4), reading_floor(1_000_000, args.repeat)
+    print(f"  read into Python: 30 KB {small * 1000:6.1f} ms   1 MB {large * 1000:7.1f} ms = {large / bare:5.1f}x "
+          "(segments, links and sections, before any rule is tried)")
     before = previous_parser(30_000, args.repeat * 4), previous_parser(1_000_000, args.repeat)
     if before[0] is not None:
         print(f"  markdown-it-py:   30 KB {before[0] * 1000:6.1f} ms   1 MB {before[1] * 1000:7.1f} ms = "
