@@ -25,8 +25,9 @@ def detect(text: str, ruleset: RuleSet, default: str | None = "en") -> str | Non
     """
     latin_words = _word_counts(text)  # counted once: a long README repeats the same few words
     latin_total = sum(latin_words.values())
-    cjk = _CJK.findall(text)
-    hangul = len(_HANGUL.findall(text))
+    ascii_only = text.isascii()  # then there is no CJK or Hangul to count
+    cjk = [] if ascii_only else _CJK.findall(text)
+    hangul = 0 if ascii_only else len(_HANGUL.findall(text))
     units = latin_total + len(cjk) // 2 + hangul // 2
     if units < _MIN_WORDS:
         return default
@@ -39,6 +40,8 @@ def detect(text: str, ruleset: RuleSet, default: str | None = "en") -> str | Non
 
 def _word_counts(text: str) -> Counter[str]:
     """How often each Latin word occurs, in lower case."""
+    if text.isascii():  # lower-casing first changes no letter into another script, nor a length
+        return Counter(_LATIN.findall(text.lower()))
     counts: Counter[str] = Counter()
     for word, count in Counter(_LATIN.findall(text)).items():
         counts[word.lower()] += count
@@ -73,6 +76,8 @@ def _detect_latin(words: Counter[str], units: int, ruleset: RuleSet) -> str | No
 
 def sentence_language(sentence: str, document_language: str, ruleset: RuleSet) -> str:
     """A sentence in another script than its document is read in the language of that script."""
+    if sentence.isascii() and ruleset.languages[document_language].script != "cjk":
+        return document_language  # no CJK in it: nothing below can change the answer
     cjk = len(_CJK.findall(sentence))
     if ruleset.languages[document_language].script == "cjk":
         return "en" if cjk == 0 and _LATIN.search(sentence) else document_language

@@ -22,6 +22,7 @@ class RuleFileError(Exception):
         self.path = str(path)
 
 
+@lru_cache(maxsize=4096)  # rules ask for the same few hundred patterns during every scan
 def _compile(pattern: str) -> re.Pattern[str]:
     try:
         return re.compile(pattern, re.IGNORECASE)
@@ -64,7 +65,7 @@ class Swap:
 
     def applies(self, token: str, before: str, after: str) -> bool:
         checks = ((self.token, token), (self.before, before), (self.after, after))
-        return all(p is None or re.search(p, text, re.I) for p, text in checks)
+        return all(p is None or _compile(p).search(text) for p, text in checks)
 
 
 @_rule
