@@ -242,7 +242,15 @@ class Language:
         return bool(self._frames[kind].search(framed))
 
     def introduced_names(self, text: str) -> list[str]:
-        return [m.group("name") for p in self._introductions for m in p.finditer(text) if m.groupdict().get("name")]
+        patterns = self._latin_introductions if text.isascii() else self._introductions
+        return [m.group("name") for p in patterns for m in p.finditer(text) if m.groupdict().get("name")]
+
+    @cached_property
+    def _latin_introductions(self) -> list[re.Pattern[str]]:
+        """The introductions that can match ASCII text (a Chinese one needs its characters)."""
+        from app.engine.prefilter import literal_choices
+
+        return [p for p in self._introductions if literal_choices(p) != (frozenset(),)]
 
     def noun_kind(self, word: str) -> str | None:
         """Whether a word names a licence, a model or software (people, tools, data), or neither."""

@@ -30,8 +30,18 @@ class Cell:
 
 @dataclass
 class Table:
+    """A header and its rows. A pipe table's rows are read from their lines when first asked
+    for: most tables' headers are not what any reader looks for."""
+
     header: list[Cell]
-    rows: list[list[Cell]]
+    row_lines: list[tuple[str, int]] = field(default_factory=list)  # (source line, line number)
+    read_rows: list[list[Cell]] | None = None
+
+    @property
+    def rows(self) -> list[list[Cell]]:
+        if self.read_rows is None:
+            self.read_rows = [_pipe_cells(line, number) for line, number in self.row_lines]
+        return self.read_rows
 
 
 def tables_of(doc: Document) -> list[Table]:
@@ -52,7 +62,7 @@ def _pipe_tables(text: str) -> list[Table]:
             header = _pipe_cells(lines[i], i + 1)
             rows, j = [], i + 2
             while j < len(lines) and _PIPE_ROW.match(lines[j]) and len(rows) < _MAX_ROWS:
-                rows.append(_pipe_cells(lines[j], j + 1))
+                rows.append((lines[j], j + 1))
                 j += 1
             tables.append(Table(header, rows))
             i = j
@@ -89,7 +99,7 @@ def _html_tables(text: str, line_offsets: list[int]) -> list[Table]:
             break  # an unclosed table: nothing after it closes either
         rows = [r for r in _html_rows(text, folded, start, end, line_offsets) if r]
         if rows:
-            tables.append(Table(rows[0], rows[1:]))
+            tables.append(Table(rows[0], read_rows=rows[1:]))
         start = folded.find("<table", end)
     return tables
 
