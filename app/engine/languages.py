@@ -14,6 +14,8 @@ _ASCII_WORD = r"[A-Za-z][A-Za-z0-9'’._-]*[A-Za-z0-9]|[A-Za-z]|\d[A-Za-z0-9.%-]
 _LATIN = re.compile(r"[A-Za-z]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
+# ASCII characters other than letters made spaces (applied to lower-cased ASCII text).
+_ONLY_LETTERS = {i: " " for i in range(128) if not chr(i).isalpha()}
 _MIN_WORDS = 20  # below this a text is too short to tell; it is read as the document's language
 
 
@@ -40,8 +42,8 @@ def detect(text: str, ruleset: RuleSet, default: str | None = "en") -> str | Non
 
 def _word_counts(text: str) -> Counter[str]:
     """How often each Latin word occurs, in lower case."""
-    if text.isascii():  # lower-casing first changes no letter into another script, nor a length
-        return Counter(_LATIN.findall(text.lower()))
+    if text.isascii():  # runs of letters, split in C: what _LATIN finds, a few times faster
+        return Counter(text.lower().translate(_ONLY_LETTERS).split())
     counts: Counter[str] = Counter()
     for word, count in Counter(_LATIN.findall(text)).items():
         counts[word.lower()] += count

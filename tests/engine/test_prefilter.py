@@ -159,3 +159,13 @@ def test_a_path_pattern_that_can_match_a_folder_is_not_searched_in_names_alone()
     tree = [f"lib/x_checkpoint_{i}.c" for i in range(400)] + ["checkpoints/step_100/model.bin"]
     assert _PathIndex(tree, [r"(?:^|/)checkpoints?"]).matching([r"(?:^|/)checkpoints?"]) == \
         ["checkpoints/step_100/model.bin"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80) | st.lists(st.sampled_from(WORDS)).map(" ".join))
+def test_latin_words_are_counted_alike_split_in_c_or_found_by_pattern(text):
+    from collections import Counter
+
+    from app.engine.languages import _LATIN, _word_counts
+
+    assert _word_counts(text) == Counter(word.lower() for word in _LATIN.findall(text))
