@@ -324,7 +324,11 @@ class _BlockReader:
                 continue
             kind, value = event.popitem()
             if kind in _INLINE_EVENTS:
-                self._inline_if_needed(kind, value, span)
+                # Most are inside a paragraph or cell whose range is already known; they matter
+                # only after a line break, in a code block, or outside any block (a tight list
+                # item's text).
+                if self.after_break or self.implicit or self.code is not None or not (self.prose or self.leaf_depth):
+                    self._inline(kind, value, span)
                 continue
             tag = value if type(value) is str else next(iter(value))
             if tag == "TableCell":  # a third of all events in a typical model card
@@ -333,20 +337,13 @@ class _BlockReader:
                 else:
                     self.leaf_depth -= 1
             elif tag in _INLINE_TAGS:
-                if kind == "Start":
-                    self._inline_if_needed(tag, None, span)
+                if kind == "Start" and (self.after_break or self.implicit or not (self.prose or self.leaf_depth)):
+                    self._inline(tag, None, span)
             elif kind == "Start":
                 self._start(tag, value, span)
             elif kind == "End":
                 self._end(tag)
         self._flush()
-
-    def _inline_if_needed(self, kind: str, value, span: dict) -> None:
-        # Most inline events are inside a paragraph or cell whose range is already known; they
-        # matter only after a line break, in a code block, or outside any block (a tight list
-        # item's text).
-        if self.after_break or self.implicit or self.code is not None or not (self.prose or self.leaf_depth):
-            self._inline(kind, value, span)
 
     def _marker(self, event: str, span: dict) -> None:
         if event in ("SoftBreak", "HardBreak"):
@@ -428,8 +425,13 @@ class _BlockReader:
 
     def _open_cell(self, start: int, end: int) -> None:
         self.leaf_depth += 1
-        line, begin = self.offsets.line_col(start)
-        cell = self.lines[line][begin:self._column_of(line, end)]
+        if self.offsets.ascii:  # the usual case, worked out here: a row holds many cells
+            line = bisect.bisect_right(self.offsets.starts, start) - 1
+            begin, stop = start - self.offsets.starts[line], end - self.offsets.starts[line]
+        else:
+            line, begin = self.offsets.line_col(start)
+            stop = self._column_of(line, end)
+        cell = self.lines[line][begin:stop]
         text = cell.strip()
         if text:
             column = begin + len(cell) - len(cell.lstrip())
@@ -614,13 +616,20 @@ def _document_links(text: str, body_start: int, line_offsets: list[int]) -> list
     for match in _MD_LINK.finditer(body, first):
         links.append(Link(match.group(2).strip("<>"), match.group(1), line_of(match.start())))
         taken.add(match.start(2))
-    for match in _HREF.finditer(body, first):
+    for match in _HREF.finditer(body, first) if _may_have_attributes(body) else ():
         links.append(Link(match.group(1), "", line_of(match.start())))
         taken.add(match.start(1))
     for match in _BARE_URL.finditer(body, first):
         if match.start() not in taken:
             links.append(Link(match.group(0).rstrip(".,;:"), "", line_of(match.start())))
     return links
+
+
+def _may_have_attributes(text: str) -> bool:
+    """Whether _HREF could match: it spells its letters out, so "href" or "src" in some case is
+    needed (lower-casing keeps "ſ", the one other letter it takes, as it is)."""
+    folded = text.lower()
+    return "href" in folded or "src" in folded or "ſrc" in folded
 
 
 def _plain(text: str) -> str:
