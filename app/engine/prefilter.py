@@ -31,6 +31,7 @@ from app.engine.trie import alternation
 
 SEPARATOR = "\x00"
 MIN_LITERAL = 2  # shorter required literals would make nearly every segment a candidate
+_PASS_WORD = 4  # an alternation's words this long or longer are looked for in the one pass
 SAMPLE = 65_536  # characters in which the required words are counted to choose the rarest
 _EDGES = {c.AT_BEGINNING, c.AT_BEGINNING_STRING, c.AT_END, c.AT_END_STRING}
 _NO_SEPARATOR_CATEGORIES = {c.CATEGORY_WORD, c.CATEGORY_DIGIT, c.CATEGORY_SPACE, c.CATEGORY_LINEBREAK}
@@ -50,9 +51,10 @@ class Prepared:
     folded: str = ""  # lower-cased ASCII texts (non-ASCII ones left empty), joined the same way
     folded_starts: list[int] = field(default_factory=list)
     ascii: list[bool] = field(default_factory=list)
-    # Where each required word of the expected patterns was found in `folded`, in one pass.
+    # Where each word the expected patterns need occurs in `folded`, from one pass.
     found: dict[str, list[int]] | None = None
     expected: frozenset[str] = frozenset()  # the words that pass looked for
+    counts: dict[str, int] = field(default_factory=dict)  # of other words, counted when asked
 
 
 def prepare(texts: list[str], expected: tuple[re.Pattern[str], ...] = ()) -> Prepared:
@@ -64,12 +66,27 @@ def prepare(texts: list[str], expected: tuple[re.Pattern[str], ...] = ()) -> Pre
                                                      zip(texts, prepared.ascii, strict=True)])
     words = _searchable_words(expected)
     if words:
-        prepared.found, prepared.expected = find_words(prepared.folded, words), words
+        found = find_words(prepared.folded, words)
+        prepared.found, prepared.expected = _every_occurrence(prepared.folded, found, words), words
     return prepared
+
+
+def _every_occurrence(text: str, found: dict[str, list[int]], words: frozenset[str]) -> dict[str, list[int]]:
+    """Each word's every occurrence: where the pass found it, and inside the longer words it
+    found instead (read back from the text)."""
+    every: dict[str, list[int]] = {}
+    for seen, offsets in found.items():
+        for word, k in _shifts(seen, words):
+            every.setdefault(word, []).extend(o + k for o in offsets if text.startswith(word, o + k))
+    return every
 
 
 def _searchable_words(patterns: tuple[re.Pattern[str], ...]) -> frozenset[str]:
     words = {w for p in patterns for choice in literal_choices(p) or () for w in choice}
+    # An alternation's other word sets too, but not its short words ("on", "the"): the pass would
+    # stop at every one of them; those are counted only when a choice depends on them.
+    words |= {w for p in patterns for branch in alternatives(p) or () for choice in branch for w in choice
+              if len(w) >= _PASS_WORD}
     return frozenset(w for w in words if len(w) >= MIN_LITERAL and SEPARATOR not in w and "\n" not in w)
 
 
@@ -85,7 +102,10 @@ def matching(prepared: Prepared, pattern: re.Pattern[str]) -> list[int]:
     """Indices of the texts in which `pattern.search` finds a match, in order."""
     choices = literal_choices(pattern)
     counted = [words for words in choices or () if words <= prepared.expected]
-    if prepared.found is not None and counted:
+    branches = alternatives(pattern) if prepared.found is not None else None
+    if branches:
+        candidates = _branch_candidates(prepared, branches, 0.5)
+    elif prepared.found is not None and counted:
         candidates = _found_candidates(prepared, counted, 0.5)
     else:
         candidates = _searched_candidates(prepared, pattern, choices)
@@ -107,10 +127,40 @@ def _found_candidates(prepared: Prepared, choices: list[frozenset[str]], share: 
     """The texts holding a word of the rarest required set, read off the one pass; None when
     even that set is in more than `share` of the texts (then every text is searched)."""
     found = prepared.found or {}
-    count, starts = min((len(s), s) for s in (occurrences(prepared.folded, found, words) for words in choices))
+    count, starts = min((len(s), s) for s in ([o for w in words for o in found.get(w, ())] for words in choices))
     if count > share * (len(prepared.texts) + prepared.folded.count("\n")):
         return None
     return {bisect.bisect_right(prepared.folded_starts, s) - 1 for s in starts} | _non_ascii(prepared)
+
+
+def _branch_candidates(prepared: Prepared, branches: tuple, share: float) -> set[int] | None:
+    """For an alternation, each alternative's rarest word set by count, joined: every match
+    holds a word of one of them. None when that is in more than `share` of the texts."""
+    chosen = [min(branch, key=lambda words: sum(_count(prepared, w) for w in words)) for branch in branches]
+    words = frozenset().union(*chosen)
+    if sum(_count(prepared, w) for w in words) > share * (len(prepared.texts) + prepared.folded.count("\n")):
+        return None
+    found = prepared.found or {}
+    starts = [o for w in words & prepared.expected for o in found.get(w, ())]
+    starts += [s for w in words - prepared.expected for s in _find_all(prepared.folded, w)]
+    return {bisect.bisect_right(prepared.folded_starts, s) - 1 for s in starts} | _non_ascii(prepared)
+
+
+def _count(prepared: Prepared, word: str) -> int:
+    """How often a word occurs."""
+    if word in prepared.expected:
+        return len((prepared.found or {}).get(word, ()))
+    if word not in prepared.counts:
+        prepared.counts[word] = prepared.folded.count(word)
+    return prepared.counts[word]
+
+
+def _find_all(text: str, word: str) -> list[int]:
+    starts, start = [], text.find(word)
+    while start >= 0:
+        starts.append(start)
+        start = text.find(word, start + 1)
+    return starts
 
 
 def _non_ascii(prepared: Prepared) -> set[int]:
@@ -211,16 +261,47 @@ def _choices(items: list) -> tuple[frozenset[str], ...] | None:
             run.append(char)
             continue
         if run:
-            choices.append(frozenset(["".join(run)]))
+            choices.append(_word(run))
             run = []
         words = _required_of(op, value)
         if words is not None:
             choices.append(words)
     if run:
-        choices.append(frozenset(["".join(run)]))
+        choices.append(_word(run))
     if any(not words for words in choices):
         return (frozenset(),)
     return tuple(choices) or None
+
+
+def alternatives(pattern: re.Pattern[str]) -> tuple[tuple[frozenset[str], ...], ...] | None:
+    """For a pattern that is an alternation at the top ("a|b|c"), each alternative's literal
+    choices, all of them (literal_choices keeps one set per alternative, the longest words,
+    without the text to count in); None for any other pattern, or when an alternative needs no
+    word of MIN_LITERAL characters."""
+    return _alternatives(pattern.pattern, pattern.flags)
+
+
+@pure
+def _alternatives(source: str, flags: int) -> tuple[tuple[frozenset[str], ...], ...] | None:
+    # Anchors aside: the parser moves a \b that every alternative starts with out in front.
+    parsed = [item for item in _parsed(source, flags) or () if item[0] is not c.AT]
+    if len(parsed) != 1 or parsed[0][0] is not c.BRANCH:
+        return None
+    branches = []
+    for branch in parsed[0][1][1]:
+        usable = tuple(words for words in _choices(list(branch)) or ()
+                       if all(len(w) >= MIN_LITERAL for w in words))
+        if not usable:
+            return None
+        branches.append(usable)
+    return tuple(branches)
+
+
+def _word(run: list[str]) -> frozenset[str]:
+    """A run of literal characters as a required word, without white space at its ends (what
+    is left is needed as much, and a search for words that start with a space stops at every
+    space)."""
+    return frozenset(["".join(run).strip(" ")])
 
 
 def _required(items: list) -> frozenset[str] | None:

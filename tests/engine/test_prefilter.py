@@ -172,3 +172,13 @@ def test_latin_words_are_counted_alike_split_in_c_or_found_by_pattern(text):
     from app.engine.languages import _LATIN, _word_counts
 
     assert _word_counts(text) == Counter(word.lower() for word in _LATIN.findall(text))
+
+
+def test_each_alternative_is_filtered_by_its_rarest_words_counted_in_the_text():
+    # Without the text, the alternative "fully/truly … open" would be filtered by "open" (the
+    # longer words' set holds the short "100"); counted, "fully"/"truly"/"100" are rarer here.
+    pattern = re.compile(r"(?:\b(?:fully|truly|100\s?%)[\s-]+open\b)|(?:\bfoss\b)", re.I)
+    texts = [f"Please open an issue ({i})." for i in range(30)] + ["A fully open model.", "FOSS tools."]
+    prepared = prefilter.prepare(texts, (pattern,))
+    assert prefilter._branch_candidates(prepared, prefilter.alternatives(pattern), 0.5) == {30, 31}
+    assert prefilter.matching(prepared, pattern) == [30, 31]
