@@ -196,6 +196,14 @@ def _shifts(seen: str, words: frozenset[str]) -> tuple[tuple[str, int], ...]:
     return tuple((w, k) for w in words for k in range(len(seen)) if seen[k:].startswith(w[:len(seen) - k]))
 
 
+def lacks_words(pattern: re.Pattern[str], folded: str | None) -> bool:
+    """Whether a short ASCII text, lower-cased, lacks every word of a set the pattern needs, so
+    that searching it is pointless (a few `in` tests); False when that cannot be told (None for
+    text that is not ASCII)."""
+    choices = literal_choices(pattern) if folded is not None else None
+    return bool(choices) and any(not any(w in folded for w in words) for words in choices)
+
+
 def _hits(text: str, starts: list[int], pattern: re.Pattern[str]) -> list[int]:
     """Indices of the joined texts in which a search of the joined string finds a match, one
     search per hit: after a hit the search resumes at the next text."""

@@ -182,3 +182,13 @@ def test_each_alternative_is_filtered_by_its_rarest_words_counted_in_the_text():
     prepared = prefilter.prepare(texts, (pattern,))
     assert prefilter._branch_candidates(prepared, prefilter.alternatives(pattern), 0.5) == {30, 31}
     assert prefilter.matching(prepared, pattern) == [30, 31]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), max_size=12).map("".join),
+       st.sampled_from(REAL + EDGY + [t for rule in RULESET.claims for w in rule.wordings().values()
+                                      for t in w.token_patterns]))
+def test_a_text_said_to_lack_a_needed_word_has_no_match(text, pattern):
+    folded = text.lower() if text.isascii() else None
+    if prefilter.lacks_words(pattern, folded):
+        assert pattern.search(text) is None
