@@ -40,9 +40,12 @@ _BACKTICKS = re.compile(r"`+")
 _LABEL_REACH = 1000  # how far back the "[" of a link label may be
 _MAY_NEED_MASK = re.compile(r"[`<\[@]|https?:|www\.")
 # In this order: what is inside code or a comment must not be read as a link, and so on.
+# Each with the offset its blank starts at and the literals without one of which it cannot match.
 _MASKS = (
-    (_IMAGE, 0), (_LINK_DEST, 1), (_HTML_TAG, 0), (_AUTOLINK, 0), (_BARE_URL, 0), (_EMAIL, 0), (_REF_LABEL, 1),
+    (_IMAGE, 0, ("![",)), (_LINK_DEST, 1, ("](",)), (_HTML_TAG, 0, ("<",)), (_AUTOLINK, 0, ("<",)),
+    (_BARE_URL, 0, ("http", "www.")), (_EMAIL, 0, ("@",)), (_REF_LABEL, 1, ("][",)),
 )
+_NOT_NEWLINE = re.compile(r"[^\n]")
 _SUPPRESS = re.compile(r"<!--\s*openwashing-(disable-next-line|disable|enable)\b([^>]*?)-->", re.I)
 
 
@@ -547,8 +550,9 @@ def _mask(raw: str) -> str:
         return raw
     text = _blank_all(raw, html_comments(raw))
     text = _blank_all(text, code_spans(text))
-    for pattern, skip in _MASKS:
-        text = _blank_all(text, [(m.start() + skip, m.end()) for m in pattern.finditer(text)])
+    for pattern, skip, needles in _MASKS:
+        if any(needle in text for needle in needles):
+            text = _blank_all(text, [(m.start() + skip, m.end()) for m in pattern.finditer(text)])
     return text
 
 
@@ -597,7 +601,8 @@ def _blank_all(text: str, spans: list[tuple[int, int]]) -> str:
     parts, last = [], 0
     for start, end in spans:
         parts.append(text[last:start])
-        parts.append("".join("\n" if c == "\n" else " " for c in text[start:end]))
+        blanked = text[start:end]
+        parts.append(_NOT_NEWLINE.sub(" ", blanked) if "\n" in blanked else " " * (end - start))
         last = end
     parts.append(text[last:])
     return "".join(parts)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from app.engine.markdown import parse_document
 
 
@@ -87,3 +90,31 @@ def test_sections_end_where_the_next_heading_of_their_level_or_higher_begins():
         assert [s.end_line for s in doc.sections] == expected
 
     check()
+
+
+def _plain_mask(raw: str) -> str:
+    """The masking as first written: every pattern tried, every character blanked one by one."""
+    from app.engine.markdown import _MASKS, code_spans, html_comments
+
+    def blank(text, spans):
+        for start, end in spans:
+            text = text[:start] + "".join("\n" if c == "\n" else " " for c in text[start:end]) + text[end:]
+        return text
+
+    text = blank(raw, html_comments(raw))
+    text = blank(text, code_spans(text))
+    for pattern, skip, _needles in _MASKS:
+        text = blank(text, [(m.start() + skip, m.end()) for m in pattern.finditer(text)])
+    return text
+
+
+MASK_PIECES = ["open source", " ", "\n", "`", "``", "[", "]", "(", ")", "![", "](", "][", "<", ">", "<b>", "</a>",
+               "<!--", "-->", "@", "a@b.io", "http://x.y/z", "https://", "www.", "www.x.org", "mailto:", "x", "é"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(MASK_PIECES), max_size=30).map("".join))
+def test_masking_skips_patterns_only_where_they_cannot_match(raw):
+    from app.engine.markdown import _mask
+
+    assert _mask(raw) == _plain_mask(raw)
