@@ -55,6 +55,8 @@ class Prepared:
     found: dict[str, list[int]] | None = None
     expected: frozenset[str] = frozenset()  # the words that pass looked for
     counts: dict[str, int] = field(default_factory=dict)  # of other words, counted when asked
+    non_ascii: set[int] | None = None  # indices of the texts that are not ASCII, once asked for
+    lines: int | None = None  # lines of all texts, once asked for
 
 
 def prepare(texts: list[str], expected: tuple[re.Pattern[str], ...] = ()) -> Prepared:
@@ -128,7 +130,7 @@ def _found_candidates(prepared: Prepared, choices: list[frozenset[str]], share: 
     even that set is in more than `share` of the texts (then every text is searched)."""
     found = prepared.found or {}
     count, starts = min((len(s), s) for s in ([o for w in words for o in found.get(w, ())] for words in choices))
-    if count > share * (len(prepared.texts) + prepared.folded.count("\n")):
+    if count > share * _lines(prepared):
         return None
     return {bisect.bisect_right(prepared.folded_starts, s) - 1 for s in starts} | _non_ascii(prepared)
 
@@ -138,7 +140,7 @@ def _branch_candidates(prepared: Prepared, branches: tuple, share: float) -> set
     holds a word of one of them. None when that is in more than `share` of the texts."""
     chosen = [min(branch, key=lambda words: sum(_count(prepared, w) for w in words)) for branch in branches]
     words = frozenset().union(*chosen)
-    if sum(_count(prepared, w) for w in words) > share * (len(prepared.texts) + prepared.folded.count("\n")):
+    if sum(_count(prepared, w) for w in words) > share * _lines(prepared):
         return None
     found = prepared.found or {}
     starts = [o for w in words & prepared.expected for o in found.get(w, ())]
@@ -163,8 +165,16 @@ def _find_all(text: str, word: str) -> list[int]:
     return starts
 
 
+def _lines(prepared: Prepared) -> int:
+    if prepared.lines is None:
+        prepared.lines = len(prepared.texts) + prepared.folded.count("\n")
+    return prepared.lines
+
+
 def _non_ascii(prepared: Prepared) -> set[int]:
-    return {i for i, a in enumerate(prepared.ascii) if not a}
+    if prepared.non_ascii is None:
+        prepared.non_ascii = {i for i, a in enumerate(prepared.ascii) if not a}
+    return prepared.non_ascii
 
 
 def find_words(text: str, words: frozenset[str]) -> dict[str, list[int]]:
