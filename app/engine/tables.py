@@ -56,18 +56,22 @@ def tables_of(doc: Document) -> list[Table]:
 
 def _pipe_tables(text: str) -> list[Table]:
     tables, lines = [], text.split("\n")
-    i = 0
-    while i < len(lines) - 1 and len(tables) < _MAX_TABLES:
-        if lines[i].lstrip().startswith("|") and _PIPE_ROW.match(lines[i]) and _PIPE_RULE.match(lines[i + 1]):
-            header = _pipe_cells(lines[i], i + 1)
-            rows, j = [], i + 2
-            while j < len(lines) and _PIPE_ROW.match(lines[j]) and len(rows) < _MAX_ROWS:
-                rows.append((lines[j], j + 1))
-                j += 1
-            tables.append(Table(header, rows))
-            i = j
-        else:
-            i += 1
+    # Only a line that starts with a pipe can head a table: those are picked out first (in C for
+    # the lines without a pipe at all), and each table's rows are skipped past.
+    heads = [i for i, line in enumerate(lines) if "|" in line and line.lstrip().startswith("|")]
+    after = 0
+    for i in heads:
+        if len(tables) >= _MAX_TABLES:
+            break
+        if i < after or i + 1 >= len(lines) or not (_PIPE_ROW.match(lines[i]) and _PIPE_RULE.match(lines[i + 1])):
+            continue
+        header = _pipe_cells(lines[i], i + 1)
+        rows, j = [], i + 2
+        while j < len(lines) and _PIPE_ROW.match(lines[j]) and len(rows) < _MAX_ROWS:
+            rows.append((lines[j], j + 1))
+            j += 1
+        tables.append(Table(header, rows))
+        after = j
     return tables
 
 
