@@ -16,6 +16,7 @@ from app.engine.claims import sentences
 from app.engine.license_sources import card_bases
 from app.engine.markdown import Document, Segment
 from app.engine.models import TIER_MENTION, TIER_REPOSITORY, TIER_STATED, Evidence, LicenseMatch
+from app.engine.prefilter import lacks_words
 from app.engine.ruleset import LicenseFacts, RuleSet
 from app.engine.subjects import Project, name_key
 from app.engine.tables import tables_of
@@ -73,6 +74,11 @@ def _is_news_item(segment: Segment, start: int, ruleset: RuleSet) -> bool:
     return bool(ruleset.artifacts.licensing.compiled("news_items").search(segment.text[:40]))
 
 
+def _lacks(pattern: re.Pattern[str], sentence: str) -> bool:
+    """A sentence without the words the pattern needs is not searched (prefilter.lacks_words)."""
+    return lacks_words(pattern, sentence.lower() if sentence.isascii() else None)
+
+
 def _evidence(kind: str, sentence: str, place: _Place) -> Evidence:
     return Evidence(kind, " ".join(sentence.split())[:160], place.doc.path, place.line)
 
@@ -80,7 +86,8 @@ def _evidence(kind: str, sentence: str, place: _Place) -> Evidence:
 def _statement(sentence: str, segment: Segment, start: int, end: int, place: _Place,
                files: dict[str, LicenseMatch], project: Project, ruleset: RuleSet) -> list[LicenseMatch]:
     patterns = ruleset.artifacts.licensing
-    if not patterns.compiled("statement").search(sentence):
+    statement = patterns.compiled("statement")
+    if _lacks(statement, sentence) or not statement.search(sentence):
         return []
     applies = _applies_to(sentence, ruleset)
     tier = TIER_MENTION if place.historical else TIER_STATED if applies == "weights" else TIER_REPOSITORY
@@ -155,7 +162,8 @@ def _applies_to(sentence: str, ruleset: RuleSet) -> str:
 
 def _inherited(sentence: str, place: _Place, ruleset: RuleSet) -> list[LicenseMatch]:
     """"Checkpoints are subject to the licences of their base models": terms the repository defers to."""
-    if not ruleset.artifacts.licensing.compiled("inherited").search(sentence):
+    inherited = ruleset.artifacts.licensing.compiled("inherited")
+    if _lacks(inherited, sentence) or not inherited.search(sentence):
         return []
     evidence = _evidence("inherited-terms", sentence, place)
     terms = LicenseMatch("LicenseRef-base-model-terms", "the licences of the base models (not stated in the "
@@ -175,7 +183,7 @@ def _use_limits(sentence: str, place: _Place, ruleset: RuleSet) -> list[LicenseM
     if place.historical or not _USE_LIMIT_SUBJECT.search(sentence):
         return []
     folded = lic.normalise(sentence)
-    limits = [rid for rid, cues in _use_limit_cues(ruleset) if cues.search(folded)]
+    limits = [rid for rid, cues in _use_limit_cues(ruleset) if not _lacks(cues, folded) and cues.search(folded)]
     if not limits:
         return []
     evidence = _evidence("stated-terms", sentence, place)
