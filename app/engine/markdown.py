@@ -133,7 +133,7 @@ class Document:
     suppressed: dict[int, set[str]]  # line -> rule ids ("*" for all)
     line_offsets: list[int]
     cache: dict = field(default_factory=dict)  # what readers derive from the document once (tables)
-    # The patterns readers will ask segments_with about: their required words are found in one pass.
+    # The patterns readers will ask segments_with about: their required words are found once.
     expected: tuple[re.Pattern[str], ...] = ()
 
     def offset(self, line: int, column: int) -> int:

@@ -31,7 +31,7 @@ from app.engine.trie import alternation
 
 SEPARATOR = "\x00"
 MIN_LITERAL = 2  # shorter required literals would make nearly every segment a candidate
-_PASS_WORD = 4  # an alternation's words this long or longer are looked for in the one pass
+_PASS_WORD = 4  # an alternation's words this long or longer are looked for when a document is prepared
 SAMPLE = 65_536  # characters in which the required words are counted to choose the rarest
 _EDGES = {c.AT_BEGINNING, c.AT_BEGINNING_STRING, c.AT_END, c.AT_END_STRING}
 _NO_SEPARATOR_CATEGORIES = {c.CATEGORY_WORD, c.CATEGORY_DIGIT, c.CATEGORY_SPACE, c.CATEGORY_LINEBREAK}
@@ -51,9 +51,9 @@ class Prepared:
     folded: str = ""  # lower-cased ASCII texts (non-ASCII ones left empty), joined the same way
     folded_starts: list[int] = field(default_factory=list)
     ascii: list[bool] = field(default_factory=list)
-    # Where each word the expected patterns need occurs in `folded`, from one pass.
+    # Where each word the expected patterns need occurs in `folded`, found once for all of them.
     found: dict[str, list[int]] | None = None
-    expected: frozenset[str] = frozenset()  # the words that pass looked for
+    expected: frozenset[str] = frozenset()  # the words looked for
     counts: dict[str, int] = field(default_factory=dict)  # of other words, counted when asked
     non_ascii: set[int] | None = None  # indices of the texts that are not ASCII, once asked for
     lines: int | None = None  # lines of all texts, once asked for
@@ -61,26 +61,18 @@ class Prepared:
 
 def prepare(texts: list[str], expected: tuple[re.Pattern[str], ...] = ()) -> Prepared:
     """Join the texts; with the patterns the readers will ask about, find all their required
-    words in one pass (instead of one pass per pattern, and a count per pattern to choose)."""
+    words once (instead of a search per pattern, and a count per pattern to choose)."""
     prepared = Prepared(texts, ascii=[t.isascii() for t in texts])
     prepared.joined, prepared.starts = _join(texts)
     prepared.folded, prepared.folded_starts = _join([t.lower() if a else "" for t, a in
                                                      zip(texts, prepared.ascii, strict=True)])
     words = _searchable_words(expected)
     if words:
-        found = find_words(prepared.folded, words)
-        prepared.found, prepared.expected = _every_occurrence(prepared.folded, found, words), words
+        # str.find per word: a document has a few dozen such words, each found in C at memory
+        # speed (one pass of a regex alternation over all of them is several times slower).
+        prepared.found = {w: found for w in words if (found := _find_all(prepared.folded, w))}
+        prepared.expected = words
     return prepared
-
-
-def _every_occurrence(text: str, found: dict[str, list[int]], words: frozenset[str]) -> dict[str, list[int]]:
-    """Each word's every occurrence: where the pass found it, and inside the longer words it
-    found instead (read back from the text)."""
-    every: dict[str, list[int]] = {}
-    for seen, offsets in found.items():
-        for word, k in _shifts(seen, words):
-            every.setdefault(word, []).extend(o + k for o in offsets if text.startswith(word, o + k))
-    return every
 
 
 def _searchable_words(patterns: tuple[re.Pattern[str], ...]) -> frozenset[str]:
@@ -126,7 +118,7 @@ def _searched_candidates(prepared: Prepared, pattern: re.Pattern[str], choices) 
 
 
 def _found_candidates(prepared: Prepared, choices: list[frozenset[str]], share: float) -> set[int] | None:
-    """The texts holding a word of the rarest required set, read off the one pass; None when
+    """The texts holding a word of the rarest required set, read off the words found; None when
     even that set is in more than `share` of the texts (then every text is searched)."""
     found = prepared.found or {}
     count, starts = min((len(s), s) for s in ([o for w in words for o in found.get(w, ())] for words in choices))

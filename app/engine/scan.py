@@ -67,7 +67,7 @@ def scan(snapshot: Snapshot, config: Config | None = None, ruleset: RuleSet | No
 
 def _segment_patterns(ruleset: RuleSet) -> tuple[re.Pattern[str], ...]:
     """Every pattern the readers ask a document's segments about, so that the words they
-    require are found in one pass over each document."""
+    require are found once in each document."""
     return (*claim_readers.document_patterns(ruleset), *statements.document_patterns(ruleset),
             *artifact_readers.document_patterns(ruleset))
 
