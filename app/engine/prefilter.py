@@ -202,7 +202,12 @@ def lacks_words(pattern: re.Pattern[str], folded: str | None) -> bool:
     """Whether a short ASCII text, lower-cased, lacks every word of a set the pattern needs, so
     that searching it is pointless (a few `in` tests); False when that cannot be told (None for
     text that is not ASCII)."""
-    choices = literal_choices(pattern) if folded is not None else None
+    if folded is None:
+        return False
+    branches = alternatives(pattern)  # an alternation: every alternative must lack one of its sets
+    if branches is not None:
+        return all(any(not any(w in folded for w in words) for words in branch) for branch in branches)
+    choices = literal_choices(pattern)
     return bool(choices) and any(not any(w in folded for w in words) for words in choices)
 
 
