@@ -93,8 +93,12 @@ def test_sections_end_where_the_next_heading_of_their_level_or_higher_begins():
 
 
 def _plain_mask(raw: str) -> str:
-    """The masking as first written: every pattern tried, every character blanked one by one."""
-    from app.engine.markdown import _MASKS, code_spans, html_comments
+    """The masking as first written: every pattern tried, every character blanked one by one
+    (in a segment with something to mask at all: a "](" without a "[" is no link)."""
+    from app.engine.markdown import _MASKS, _MAY_NEED_MASK, code_spans, html_comments
+
+    if not _MAY_NEED_MASK.search(raw):
+        return raw
 
     def blank(text, spans):
         for start, end in spans:
