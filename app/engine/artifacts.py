@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from app.engine.markdown import Document
 from app.engine.models import Evidence
-from app.engine.prefilter import ends_without, find_words, literal_choices, occurrences, rarest_words
+from app.engine.prefilter import ends_without, every_occurrence, literal_choices, rarest_words
 from app.engine.ruleset import RuleSet
 from app.engine.subjects import Project
 
@@ -150,16 +150,16 @@ class _PathIndex:
         """Paths holding one of the words a pattern cannot match without, found in one pass of
         all patterns' words over the lower-cased listing (a plain search, many times faster
         than the case-insensitive patterns, and one instead of one per pattern)."""
-        starts = occurrences(self.lowered, self._words_found(), words)
+        found = self._words_found()
+        starts = [start for word in words for start in found.get(word, ())]
         spans = sorted({_line_span(self.lowered, start) for start in starts})
         return [self.full[start + 1:end] for start, end in spans]  # lower-casing ASCII keeps offsets
 
     def _words_found(self) -> dict[str, list[int]]:
-        """Where each word of any pattern's rarest set was found in the listing, in one pass
-        (prefilter.find_words; prefilter.occurrences adds the words found inside others)."""
+        """Where each word of any pattern's rarest set occurs in the listing (one pass for all)."""
         if self._word_starts is None:
             words = frozenset(w for p in self._patterns if (ws := self._plan(p)[1]) for w in ws)
-            self._word_starts = find_words(self.lowered, words) if words else {}
+            self._word_starts = every_occurrence(self.lowered, words)
         return self._word_starts
 
     def _candidates(self, pattern: str) -> list[str]:

@@ -45,12 +45,10 @@ def test_one_pass_of_every_expected_word_finds_the_same_segments(texts, pattern)
     assert prefilter.matching(prepared, pattern) == expected
 
 
-def test_a_word_inside_another_found_word_is_read_back_from_the_text():
+def test_every_occurrence_includes_words_inside_and_across_others():
     text = "we compiled it; based on pile data"
-    found = prefilter.find_words(text, frozenset({"compile", "pile", "based on", "on pile"}))
-    assert found["pile"] == [25] and "on pile" not in found  # "on pile" is taken inside "based on"
-    assert sorted(prefilter.occurrences(text, found, frozenset({"pile"}))) == [6, 25]  # 6: in "compile"
-    assert prefilter.occurrences(text, found, frozenset({"on pile"})) == [22]
+    found = prefilter.every_occurrence(text, frozenset({"compile", "pile", "based on", "on pile"}))
+    assert found == {"compile": [3], "pile": [6, 25], "based on": [16], "on pile": [22]}
 
 
 def test_patterns_that_look_past_an_edge_are_recognised():
@@ -84,10 +82,9 @@ FILLER = [f"lib/part_{i}/file_{i}.c" for i in range(400)]  # makes the words rar
 @example(["x/strain/training_ingest.py", "rain/ingest_gest.py", "TRAIN/x_strain.py"])
 @given(st.lists(st.lists(st.sampled_from(OVERLAPPING), min_size=1, max_size=5)
                 .map(lambda parts: "/".join([*parts[:-1], "_".join(parts[-2:]) + ".py"])), max_size=20))
-def test_one_pass_of_all_words_misses_no_word_hidden_inside_another(paths):
-    # The pass over the listing reports the longest word at each place and goes on after it:
-    # "train" inside "training", "rain" inside "train", "gest" inside "ingest" are not reported
-    # themselves, yet every path holding them must still be a candidate.
+def test_one_pass_of_all_words_misses_no_word_inside_another(paths):
+    # "train" inside "training", "rain" inside "train", "gest" inside "ingest": every occurrence
+    # counts, so every path holding one must be a candidate.
     from app.engine.artifacts import _PathIndex
 
     tree = FILLER + paths
@@ -95,11 +92,11 @@ def test_one_pass_of_all_words_misses_no_word_hidden_inside_another(paths):
     for pattern in OVERLAPPING_PATTERNS:
         expected = sorted({p for p in tree if re.search(pattern, p, re.I)})
         assert index.matching([pattern]) == expected
-    hidden = "x/strain/training_ingest.py"  # the example: "train" is only inside "training_" there
-    if hidden in paths:
-        line = index.lowered.find(hidden)
-        assert not any(line <= s < line + len(hidden) for s in index._words_found().get("train", []))
-        assert hidden in index.matching([r"train[^/]*$"])
+    inside = "x/strain/training_ingest.py"  # the example: "train" is inside "strain/" and "training_"
+    if inside in paths:
+        line = index.lowered.find(inside)
+        assert sum(line <= s < line + len(inside) for s in index._words_found().get("train", [])) == 2
+        assert inside in index.matching([r"train[^/]*$"])
 
 
 BLOCKS = ["# Acme-7B", "Acme-7B is an open-source model.", "We thank the open-source community.",
