@@ -342,6 +342,9 @@ class _BlockReader:
             elif tag in _INLINE_TAGS:
                 if kind == "Start" and (self.after_break or self.implicit or not (self.prose or self.leaf_depth)):
                     self._inline(tag, None, span)
+            elif tag not in _OPENERS:  # tables, rows, lists, items: they only end a tight item's text
+                if self.implicit:
+                    self._flush()
             elif kind == "Start":
                 self._start(tag, value, span)
             elif kind == "End":
