@@ -201,6 +201,28 @@ def lacks_words(pattern: re.Pattern[str], folded: str | None) -> bool:
     return bool(choices) and any(not any(w in folded for w in words) for words in choices)
 
 
+def masked_lacks_words(pattern: re.Pattern[str], raw_folded: str | None) -> bool:
+    """lacks_words for a text's masked form (code, links and tags blanked with spaces) told
+    from its raw form: only the parts of the needed words without spaces count, and blanking
+    cannot make those where the raw text has none."""
+    if raw_folded is None:
+        return False
+    choices = _cores(literal_choices(pattern))
+    return bool(choices) and any(not any(w in raw_folded for w in words) for words in choices)
+
+
+@lru_cache(maxsize=256)
+def _cores(choices: tuple[frozenset[str], ...] | None) -> tuple[frozenset[str], ...]:
+    """Each word set with every word cut to its longest run without white space; sets where a
+    run is too short to tell anything are left out."""
+    cores = []
+    for words in choices or ():
+        cut = frozenset(max(w.replace("\n", " ").split(" "), key=len) for w in words)
+        if all(len(w) >= MIN_LITERAL for w in cut):
+            cores.append(cut)
+    return tuple(cores)
+
+
 def _hits(text: str, starts: list[int], pattern: re.Pattern[str]) -> list[int]:
     """Indices of the joined texts in which a search of the joined string finds a match, one
     search per hit: after a hit the search resumes at the next text."""

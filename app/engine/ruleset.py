@@ -241,8 +241,12 @@ class Language:
         """Whether a frame of this kind matches a clause whose claim phrase was replaced by ⟨X⟩."""
         return bool(self._frames[kind].search(framed))
 
+    def introduction_patterns(self, text: str) -> list[re.Pattern[str]]:
+        """The introductions that can match this text (a Chinese one needs its characters)."""
+        return self._latin_introductions if text.isascii() else self._introductions
+
     def introduced_names(self, text: str) -> list[str]:
-        patterns = self._latin_introductions if text.isascii() else self._introductions
+        patterns = self.introduction_patterns(text)
         return [m.group("name") for p in patterns for m in p.finditer(text) if m.groupdict().get("name")]
 
     @cached_property

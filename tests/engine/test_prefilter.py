@@ -189,3 +189,15 @@ def test_a_text_said_to_lack_a_needed_word_has_no_match(text, pattern):
     folded = text.lower() if text.isascii() else None
     if prefilter.lacks_words(pattern, folded):
         assert pattern.search(text) is None
+
+
+INTRODUCTIONS = [p for language in RULESET.languages.values() for p in language._introductions]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*WORDS, "`we release`", "[we](x)", "<b>meet</b>", "we", " release", "Meet"]),
+                max_size=12).map("".join),
+       st.sampled_from(REAL + EDGY + INTRODUCTIONS))
+def test_a_raw_text_said_to_lack_a_needed_word_has_no_match_once_masked(raw, pattern):
+    if prefilter.masked_lacks_words(pattern, raw.lower() if raw.isascii() else None):
+        assert pattern.search(markdown._mask(raw)) is None
