@@ -189,26 +189,43 @@ def _automaton(words: frozenset[str]):
 
 
 def lacks_words(pattern: re.Pattern[str], folded: str | None) -> bool:
-    """Whether a short ASCII text, lower-cased, lacks every word of a set the pattern needs, so
-    that searching it is pointless (a few `in` tests); False when that cannot be told (None for
-    text that is not ASCII)."""
-    if folded is None:
-        return False
-    branches = alternatives(pattern)  # an alternation: every alternative must lack one of its sets
-    if branches is not None:
-        return all(any(not any(w in folded for w in words) for words in branch) for branch in branches)
-    choices = literal_choices(pattern)
-    return bool(choices) and any(not any(w in folded for w in words) for words in choices)
+    """Whether a short ASCII text, lower-cased, lacks every word of a set the pattern needs (of
+    a set in each alternative, for an alternation), so that searching it is pointless (a few
+    `in` tests); False when that cannot be told (None for text that is not ASCII)."""
+    return folded is not None and _all_lacking(_word_plan(pattern), folded)
 
 
 def masked_lacks_words(pattern: re.Pattern[str], raw_folded: str | None) -> bool:
     """lacks_words for a text's masked form (code, links and tags blanked with spaces) told
     from its raw form: only the parts of the needed words without spaces count, and blanking
     cannot make those where the raw text has none."""
-    if raw_folded is None:
-        return False
-    choices = _cores(literal_choices(pattern))
-    return bool(choices) and any(not any(w in raw_folded for w in words) for words in choices)
+    return raw_folded is not None and _all_lacking((_cores(literal_choices(pattern)),), raw_folded)
+
+
+def _all_lacking(plan: tuple[tuple[tuple[str, ...], ...], ...], folded: str) -> bool:
+    """Whether every alternative of the plan has a word set none of whose words is in the text
+    (plain loops: this runs for every sentence a rule looks at)."""
+    if not plan or not plan[0]:
+        return False  # nothing is needed
+    for alternative in plan:
+        for words in alternative:
+            for word in words:
+                if word in folded:
+                    break
+            else:
+                break  # this set is missing: the alternative cannot match
+        else:
+            return False  # every set of this alternative is there
+    return True
+
+
+@lru_cache(maxsize=1024)
+def _word_plan(pattern: re.Pattern[str]) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """Per alternative (one for a pattern that is no alternation), its needed word sets."""
+    branches = alternatives(pattern)
+    if branches is not None:
+        return tuple(tuple(tuple(words) for words in branch) for branch in branches)
+    return (tuple(tuple(words) for words in literal_choices(pattern) or ()),)
 
 
 @lru_cache(maxsize=256)
