@@ -7,10 +7,10 @@ the candidates, and each candidate is confirmed with the very search the reader 
 so the answer is always exact:
 
 - Literals first. Most patterns cannot match without one of a few literal words ("licen",
-  "based on", a dataset's name). Those words are found in the lower-cased text of the ASCII
-  segments with one plain pattern, which the engine scans many times faster. (Lower-casing is
-  exactly the regex engine's case folding only for ASCII text; other segments are searched
-  with the pattern itself.)
+  "based on", a dataset's name, "开源"). Those words are found in the segments' folded text
+  (lower case, and the four non-ASCII letters the regex engine takes for ASCII ones made
+  ASCII), many times faster than the pattern. A cased letter outside ASCII ("é", "Σ") is not
+  used as a literal: its case variants are the regex engine's to decide.
 - Otherwise one pass over the segments joined by NUL, the search resuming at the next segment
   after each hit. That is exact unless the pattern looks past a segment's edges: an anchor
   (`^`, `$`, `\\A`, `\\Z`) or a negative lookaround that could match the NUL (`.`, a negated
@@ -39,6 +39,7 @@ _SEP = ord(SEPARATOR)
 _REPEATS = (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT)
 # Non-ASCII characters that case-insensitive matching treats as an ASCII letter.
 _ASCII_FOLDS = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
+_FOLD_TO_ASCII = str.maketrans({chr(code): letter for code, letter in _ASCII_FOLDS.items()})
 
 
 @dataclass
@@ -55,7 +56,6 @@ class Prepared:
     found: dict[str, list[int]] | None = None
     expected: frozenset[str] = frozenset()  # the words looked for
     counts: dict[str, int] = field(default_factory=dict)  # of other words, counted when asked
-    non_ascii: set[int] | None = None  # indices of the texts that are not ASCII, once asked for
     lines: int | None = None  # lines of all texts, once asked for
 
 
@@ -64,7 +64,7 @@ def prepare(texts: list[str], expected: tuple[re.Pattern[str], ...] = ()) -> Pre
     words once (instead of a search per pattern, and a count per pattern to choose)."""
     prepared = Prepared(texts, ascii=[t.isascii() for t in texts])
     prepared.joined, prepared.starts = _join(texts)
-    prepared.folded, prepared.folded_starts = _join([t.lower() if a else "" for t, a in
+    prepared.folded, prepared.folded_starts = _join([t.lower() if a else fold(t) for t, a in
                                                      zip(texts, prepared.ascii, strict=True)])
     words = _searchable_words(expected)
     if words:
@@ -108,7 +108,7 @@ def matching(prepared: Prepared, pattern: re.Pattern[str]) -> list[int]:
 def _searched_candidates(prepared: Prepared, pattern: re.Pattern[str], choices) -> set[int] | None:
     words = rarest(choices, prepared.folded, 0.5)
     if words is not None:
-        return set(_hits(prepared.folded, prepared.folded_starts, words)) | _non_ascii(prepared)
+        return set(_hits(prepared.folded, prepared.folded_starts, words))
     if not sees_past_edges(pattern):
         return set(_hits(prepared.joined, prepared.starts, pattern))
     return None
@@ -121,7 +121,7 @@ def _found_candidates(prepared: Prepared, choices: list[frozenset[str]], share: 
     count, starts = min((len(s), s) for s in ([o for w in words for o in found.get(w, ())] for words in choices))
     if count > share * _lines(prepared):
         return None
-    return {bisect.bisect_right(prepared.folded_starts, s) - 1 for s in starts} | _non_ascii(prepared)
+    return {bisect.bisect_right(prepared.folded_starts, s) - 1 for s in starts}
 
 
 def _branch_candidates(prepared: Prepared, branches: tuple, share: float) -> set[int] | None:
@@ -134,7 +134,7 @@ def _branch_candidates(prepared: Prepared, branches: tuple, share: float) -> set
     found = prepared.found or {}
     starts = [o for w in words & prepared.expected for o in found.get(w, ())]
     starts += [s for w in words - prepared.expected for s in _find_all(prepared.folded, w)]
-    return {bisect.bisect_right(prepared.folded_starts, s) - 1 for s in starts} | _non_ascii(prepared)
+    return {bisect.bisect_right(prepared.folded_starts, s) - 1 for s in starts}
 
 
 def _count(prepared: Prepared, word: str) -> int:
@@ -160,10 +160,17 @@ def _lines(prepared: Prepared) -> int:
     return prepared.lines
 
 
-def _non_ascii(prepared: Prepared) -> set[int]:
-    if prepared.non_ascii is None:
-        prepared.non_ascii = {i for i, a in enumerate(prepared.ascii) if not a}
-    return prepared.non_ascii
+def needs_non_ascii(pattern: re.Pattern[str]) -> bool:
+    """Whether no ASCII text can hold a match: every match needs one of a set of words that
+    all have a character outside ASCII (a Chinese phrase, say)."""
+    return any(words and not any(w.isascii() for w in words) for words in literal_choices(pattern) or ())
+
+
+def fold(text: str) -> str:
+    """Text as the literal words are matched against it: lower case, with the four non-ASCII
+    letters that case-insensitive matching takes for ASCII ones ("İ", "ı", "ſ", "K") made
+    ASCII first (lower-casing "İ" would give two characters)."""
+    return text.translate(_FOLD_TO_ASCII).lower()
 
 
 def every_occurrence(text: str, words: frozenset[str]) -> dict[str, list[int]]:
@@ -298,15 +305,15 @@ def _choices(items: list) -> tuple[frozenset[str], ...] | None:
     """Each item's required words (runs of literal characters joined into one word)."""
     choices, run = [], []
     for op, value in items:
-        if op is c.LITERAL:
-            char = _folded(value)
-            if char is None:
-                return (frozenset(),)  # a character ASCII text never has
+        char = _folded(value) if op is c.LITERAL else None
+        if char is not None:
             run.append(char)
             continue
         if run:
             choices.append(_word(run))
             run = []
+        if op is c.LITERAL:
+            continue  # a cased letter outside ASCII: what it matches is the regex engine's to say
         words = _required_of(op, value)
         if words is not None:
             choices.append(words)
@@ -369,11 +376,14 @@ def _required_of(op, value) -> frozenset[str] | None:
 
 
 def _folded(code: int) -> str | None:
-    """A literal character as it appears in lower-cased ASCII text; None if it never can."""
+    """A literal character as every character it matches appears in folded text; None for a
+    cased letter outside ASCII, whose case variants are the regex engine's own."""
     if code in _ASCII_FOLDS:
         return _ASCII_FOLDS[code]
     char = chr(code)
-    return char.lower() if char.isascii() else None
+    if char.isascii() or char.lower() == char == char.upper():
+        return char.lower()
+    return None
 
 
 # Edges -------------------------------------------------------------------------------------------

@@ -252,9 +252,9 @@ class Language:
     @cached_property
     def _latin_introductions(self) -> list[re.Pattern[str]]:
         """The introductions that can match ASCII text (a Chinese one needs its characters)."""
-        from app.engine.prefilter import literal_choices
+        from app.engine.prefilter import needs_non_ascii
 
-        return [p for p in self._introductions if literal_choices(p) != (frozenset(),)]
+        return [p for p in self._introductions if not needs_non_ascii(p)]
 
     def noun_kind(self, word: str) -> str | None:
         """Whether a word names a licence, a model or software (people, tools, data), or neither."""

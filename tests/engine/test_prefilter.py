@@ -23,7 +23,8 @@ WORDS = ["OPEN", "Source", "İ", "ı", "ſ", "\u212a", "PİLE", "pile", "open", 
          "REDPAJAMA", "open-source", "weights", " ", "\n", "-", ".", "%", "100", "fully", "licence",
          "license", "Apache 2.0", "released under", "based on", "Llama 2", "trained on", "dataset", "checkpoints",
          "开源", "协议", "オープンソース", "weight", "\x00", "x", "model", "the", "based on pile", "compile",
-         "on the pile", "fine-tuned on redpajama"]
+         "on the pile", "fine-tuned on redpajama", "É", "é", "Σ", "ς", "ß", "ẞ", "开源模型", "许可协议", "ライセンス",
+         "\u212aelvin", "LİCENSE", "lıcense"]
 segments = st.lists(st.lists(st.sampled_from(WORDS), max_size=12).map("".join), max_size=12)
 
 
