@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from app.engine.languages import sentence_language, vocabulary_for, words
 from app.engine.markdown import Document, Segment
-from app.engine.prefilter import lacks_words
+from app.engine.prefilter import fold, lacks_words
 from app.engine.ruleset import SLOT, ClaimRule, Language, RuleSet, Wording
 from app.engine.subjects import Project, reference_before
 
@@ -122,7 +122,7 @@ def _claims_in_sentence(doc: Document, segment: Segment, start: int, end: int, l
     lead_end = _link_lead(segment)
     lead_end = lead_end if lead_end is not None and start <= segment.links[0][0] else None
     found = []
-    folded = sentence.lower() if sentence.isascii() else None
+    folded = fold(sentence)
     for rule, wording in _wordings(ruleset, language):
         if not any(not lacks_words(t, folded) and t.search(sentence) for t in wording.token_patterns):
             continue

@@ -16,7 +16,7 @@ from app.engine.claims import sentences
 from app.engine.license_sources import card_bases
 from app.engine.markdown import Document, Segment
 from app.engine.models import TIER_MENTION, TIER_REPOSITORY, TIER_STATED, Evidence, LicenseMatch
-from app.engine.prefilter import lacks_words
+from app.engine.prefilter import fold, lacks_words
 from app.engine.ruleset import LicenseFacts, RuleSet
 from app.engine.subjects import Project, name_key
 from app.engine.tables import tables_of
@@ -76,7 +76,7 @@ def _is_news_item(segment: Segment, start: int, ruleset: RuleSet) -> bool:
 
 def _lacks(pattern: re.Pattern[str], sentence: str) -> bool:
     """A sentence without the words the pattern needs is not searched (prefilter.lacks_words)."""
-    return lacks_words(pattern, sentence.lower() if sentence.isascii() else None)
+    return lacks_words(pattern, fold(sentence))
 
 
 def _evidence(kind: str, sentence: str, place: _Place) -> Evidence:

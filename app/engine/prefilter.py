@@ -49,9 +49,8 @@ class Prepared:
     texts: list[str]
     joined: str = ""
     starts: list[int] = field(default_factory=list)
-    folded: str = ""  # lower-cased ASCII texts (non-ASCII ones left empty), joined the same way
+    folded: str = ""  # the texts folded (see fold), joined the same way
     folded_starts: list[int] = field(default_factory=list)
-    ascii: list[bool] = field(default_factory=list)
     # Where each word the expected patterns need occurs in `folded`, found once for all of them.
     found: dict[str, list[int]] | None = None
     expected: frozenset[str] = frozenset()  # the words looked for
@@ -62,10 +61,9 @@ class Prepared:
 def prepare(texts: list[str], expected: tuple[re.Pattern[str], ...] = ()) -> Prepared:
     """Join the texts; with the patterns the readers will ask about, find all their required
     words once (instead of a search per pattern, and a count per pattern to choose)."""
-    prepared = Prepared(texts, ascii=[t.isascii() for t in texts])
+    prepared = Prepared(texts)
     prepared.joined, prepared.starts = _join(texts)
-    prepared.folded, prepared.folded_starts = _join([t.lower() if a else fold(t) for t, a in
-                                                     zip(texts, prepared.ascii, strict=True)])
+    prepared.folded, prepared.folded_starts = _join([fold(t) for t in texts])
     words = _searchable_words(expected)
     if words:
         prepared.found, prepared.expected = every_occurrence(prepared.folded, words), words
@@ -170,7 +168,7 @@ def fold(text: str) -> str:
     """Text as the literal words are matched against it: lower case, with the four non-ASCII
     letters that case-insensitive matching takes for ASCII ones ("İ", "ı", "ſ", "K") made
     ASCII first (lower-casing "İ" would give two characters)."""
-    return text.translate(_FOLD_TO_ASCII).lower()
+    return text.lower() if text.isascii() else text.translate(_FOLD_TO_ASCII).lower()
 
 
 def every_occurrence(text: str, words: frozenset[str]) -> dict[str, list[int]]:
@@ -196,16 +194,16 @@ def _automaton(words: frozenset[str]):
 
 
 def lacks_words(pattern: re.Pattern[str], folded: str | None) -> bool:
-    """Whether a short ASCII text, lower-cased, lacks every word of a set the pattern needs (of
+    """Whether a short text, folded (see fold), lacks every word of a set the pattern needs (of
     a set in each alternative, for an alternation), so that searching it is pointless (a few
-    `in` tests); False when that cannot be told (None for text that is not ASCII)."""
+    `in` tests); False when that cannot be told (None)."""
     return folded is not None and _all_lacking(_word_plan(pattern), folded)
 
 
 def masked_lacks_words(pattern: re.Pattern[str], raw_folded: str | None) -> bool:
     """lacks_words for a text's masked form (code, links and tags blanked with spaces) told
-    from its raw form: only the parts of the needed words without spaces count, and blanking
-    cannot make those where the raw text has none."""
+    from its raw form, folded: only the parts of the needed words without spaces count, and
+    blanking cannot make those where the raw text has none."""
     return raw_folded is not None and _all_lacking((_cores(literal_choices(pattern)),), raw_folded)
 
 

@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 
 from app.engine.languages import vocabulary_for, words
 from app.engine.markdown import Document
-from app.engine.prefilter import masked_lacks_words
+from app.engine.prefilter import fold, masked_lacks_words
 from app.engine.ruleset import Language, RuleSet
 
 _HOSTS = ("github.com", "huggingface.co", "hf.co", "modelscope.cn", "gitee.com", "gitlab.com")
@@ -119,9 +119,9 @@ def _names_in(doc: Document, ruleset: RuleSet) -> list[str]:
     if doc.sections and doc.sections[0].level == 1:
         names.append(_TITLE_END.sub("", _LEADING_VERBS.sub("", doc.sections[0].title)))
     for segment in doc.segments[:60]:
-        raw = segment.raw.lower() if segment.raw.isascii() else None
+        raw = fold(segment.raw)
         for language in ruleset.languages.values():
-            if raw is None or not all(masked_lacks_words(p, raw) for p in language.introduction_patterns(raw)):
+            if not all(masked_lacks_words(p, raw) for p in language.introduction_patterns(segment.raw)):
                 names += [n for n in language.introduced_names(segment.text) if n[:1].isupper()]
     return [n for n in names if 0 < len(n.split()) <= _WINDOW]
 
