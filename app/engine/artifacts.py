@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from app.engine.markdown import Document
 from app.engine.models import Evidence
-from app.engine.prefilter import ends_without, every_occurrence, literal_choices, rarest_words
+from app.engine.prefilter import ends_without, every_occurrence, fold, literal_choices, rarest_words
 from app.engine.ruleset import RuleSet
 from app.engine.subjects import Project
 
@@ -110,7 +110,6 @@ class _PathIndex:
         self.full = "/" + "\n/".join(paths)
         self._names: str | None = None
         self._lowered: str | None = None
-        self.ascii = self.full.isascii()  # lower-casing folds case exactly as the patterns do
         self._patterns = patterns  # every pattern the index will be asked about
         self._plans: dict[str, tuple[re.Pattern[str], frozenset[str] | None]] = {}
         self._word_starts: dict[str, list[int]] | None = None
@@ -136,14 +135,16 @@ class _PathIndex:
         """The pattern, and the words it cannot match without if they are rare in this tree."""
         if pattern not in self._plans:
             single = re.compile(pattern, re.I)
-            words = rarest_words(literal_choices(single), self.lowered, 0.125) if self.ascii else None
+            words = rarest_words(literal_choices(single), self.lowered, 0.125)
             self._plans[pattern] = single, words if words and not any("\n" in w for w in words) else None
         return self._plans[pattern]
 
     @property
     def lowered(self) -> str:
+        """The listing folded as the required words are (prefilter.fold): one character for
+        each, so every offset in it is one in the listing."""
         if self._lowered is None:
-            self._lowered = self.full.lower()
+            self._lowered = fold(self.full)
         return self._lowered
 
     def _with_words(self, words: frozenset[str]) -> list[str]:
@@ -153,7 +154,7 @@ class _PathIndex:
         found = self._words_found()
         starts = [start for word in words for start in found.get(word, ())]
         spans = sorted({_line_span(self.lowered, start) for start in starts})
-        return [self.full[start + 1:end] for start, end in spans]  # lower-casing ASCII keeps offsets
+        return [self.full[start + 1:end] for start, end in spans]  # folding keeps every offset
 
     def _words_found(self) -> dict[str, list[int]]:
         """Where each word of any pattern's rarest set occurs in the listing (one pass for all)."""

@@ -59,7 +59,8 @@ def test_patterns_that_look_past_an_edge_are_recognised():
 
 PATH_PARTS = ["src", "Train", "train.py", "TRAINING", "eval", "Model", "model-00001-of-00002.safetensors",
               "weights.GGUF", "data", "prepare_data.py", "README.md", "finetune_lora.py", "convert_to_hf.py",
-              "paper.PDF", "download.sh", "x.bin", "pytorch_model.bin", "datasheet.md", "generate.py", "a"]
+              "paper.PDF", "download.sh", "x.bin", "pytorch_model.bin", "datasheet.md", "generate.py", "a",
+              "TRAİN.py", "ſafetensors", "模型.safetensors", "évaluation", "EVAL_\u212a.py"]
 
 
 @settings(max_examples=200, deadline=None)
@@ -202,3 +203,9 @@ INTRODUCTIONS = [p for language in RULESET.languages.values() for p in language.
 def test_a_raw_text_said_to_lack_a_needed_word_has_no_match_once_masked(raw, pattern):
     if prefilter.masked_lacks_words(pattern, prefilter.fold(raw)):
         assert pattern.search(markdown._mask(raw)) is None
+
+
+def test_folding_keeps_one_character_for_each():
+    # Offsets found in folded text are offsets in the text itself (the path index relies on it).
+    every = "".join(chr(i) for i in range(0x110000) if not 0xD800 <= i <= 0xDFFF)
+    assert len(prefilter.fold(every)) == len(every)
