@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from app.engine.config import Config
 from app.engine.models import Notice
+from app.engine.prefilter import fold
 from app.engine.snapshot import Snapshot, UnreadableFile
 
 _README = re.compile(r"^readme(?:[._-][\w-]+)*(?:\.(?:md|markdown|mdx|txt|rst))?$", re.I)
@@ -88,14 +89,11 @@ def _nested_licenses(listing: str, config: Config) -> list[str]:
 
 
 def _lines_with(listing: str, words: tuple[str, ...]) -> list[str]:
-    """The lines of a listing holding one of the words in any case, in order, each once. The
-    words are found with str.find in the lower-cased listing, many times faster than a regex
-    tried at every line; that keeps every offset, and folds case as the regex engine does, only
-    for ASCII text, so another listing is searched with a case-blind pattern."""
-    if listing.isascii():
-        positions = _occurrences(listing.lower(), words)
-    else:
-        positions = {m.start() for m in re.finditer("|".join(map(re.escape, words)), listing, re.I)}
+    """The lines of a listing holding one of the (lower-case ASCII) words in any case, in order,
+    each once: found with str.find in the folded listing (prefilter.fold: case as the regex
+    engine folds it, one character for each), many times faster than a regex tried at every
+    line."""
+    positions = _occurrences(fold(listing), words)
     lines = []
     for position in sorted(positions):
         start = listing.rfind("\n", 0, position) + 1
