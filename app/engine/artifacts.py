@@ -9,6 +9,7 @@ from functools import lru_cache
 from app.engine.markdown import Document
 from app.engine.models import Evidence
 from app.engine.prefilter import ends_without, every_occurrence, fold, literal_choices, rarest_words
+from app.engine.reading import line_span
 from app.engine.ruleset import RuleSet
 from app.engine.subjects import Project
 
@@ -153,7 +154,7 @@ class _PathIndex:
         than the case-insensitive patterns, and one instead of one per pattern)."""
         found = self._words_found()
         starts = [start for word in words for start in found.get(word, ())]
-        spans = sorted({_line_span(self.lowered, start) for start in starts})
+        spans = sorted({line_span(self.lowered, start) for start in starts})
         return [self.full[start + 1:end] for start, end in spans]  # folding keeps every offset
 
     def _words_found(self) -> dict[str, list[int]]:
@@ -172,14 +173,8 @@ class _PathIndex:
 
     @staticmethod
     def _line(text: str, offset: int) -> str:
-        start, end = _line_span(text, offset)
+        start, end = line_span(text, offset)
         return text[start:end]
-
-
-def _line_span(text: str, offset: int) -> tuple[int, int]:
-    """Where the line holding `offset` starts and ends (before its newline)."""
-    end = text.find("\n", offset)
-    return text.rfind("\n", 0, offset) + 1, len(text) if end < 0 else end
 
 
 @lru_cache(maxsize=256)

@@ -36,9 +36,12 @@ _BADGE = re.compile(r"shields\.io|badge|\.svg(?:$|\?)", re.I)
 
 @dataclass(frozen=True)
 class _Place:
+    """Where a sentence is, and the sentence folded once for every needed-words test."""
+
     doc: Document
     line: int
     historical: bool
+    folded: str
 
 
 def document_patterns(ruleset: RuleSet) -> tuple[re.Pattern[str], ...]:
@@ -57,7 +60,7 @@ def from_prose(doc: Document, files: dict[str, LicenseMatch], project: Project,
         for start, end in sentences(segment, ruleset.english):
             sentence = segment.text[start:end]
             line = segment.position(start + len(sentence) - len(sentence.lstrip()))[0]
-            place = _Place(doc, line, line in history or _is_news_item(segment, start, ruleset))
+            place = _Place(doc, line, line in history or _is_news_item(segment, start, ruleset), fold(sentence))
             found.extend(_statement(sentence, segment, start, end, place, files, project, ruleset))
             found.extend(_inherited(sentence, place, ruleset))
             found.extend(_use_limits(sentence, place, ruleset))
@@ -74,11 +77,6 @@ def _is_news_item(segment: Segment, start: int, ruleset: RuleSet) -> bool:
     return bool(ruleset.artifacts.licensing.compiled("news_items").search(segment.text[:40]))
 
 
-def _lacks(pattern: re.Pattern[str], sentence: str) -> bool:
-    """A sentence without the words the pattern needs is not searched (prefilter.lacks_words)."""
-    return lacks_words(pattern, fold(sentence))
-
-
 def _evidence(kind: str, sentence: str, place: _Place) -> Evidence:
     return Evidence(kind, " ".join(sentence.split())[:160], place.doc.path, place.line)
 
@@ -87,7 +85,7 @@ def _statement(sentence: str, segment: Segment, start: int, end: int, place: _Pl
                files: dict[str, LicenseMatch], project: Project, ruleset: RuleSet) -> list[LicenseMatch]:
     patterns = ruleset.artifacts.licensing
     statement = patterns.compiled("statement")
-    if _lacks(statement, sentence) or not statement.search(sentence):
+    if lacks_words(statement, place.folded) or not statement.search(sentence):
         return []
     applies = _applies_to(sentence, ruleset)
     tier = TIER_MENTION if place.historical else TIER_STATED if applies == "weights" else TIER_REPOSITORY
@@ -163,7 +161,7 @@ def _applies_to(sentence: str, ruleset: RuleSet) -> str:
 def _inherited(sentence: str, place: _Place, ruleset: RuleSet) -> list[LicenseMatch]:
     """"Checkpoints are subject to the licences of their base models": terms the repository defers to."""
     inherited = ruleset.artifacts.licensing.compiled("inherited")
-    if _lacks(inherited, sentence) or not inherited.search(sentence):
+    if lacks_words(inherited, place.folded) or not inherited.search(sentence):
         return []
     evidence = _evidence("inherited-terms", sentence, place)
     terms = LicenseMatch("LicenseRef-base-model-terms", "the licences of the base models (not stated in the "
@@ -182,8 +180,10 @@ def _use_limits(sentence: str, place: _Place, ruleset: RuleSet) -> list[LicenseM
     """Use limits a README states outright ("for research purposes only")."""
     if place.historical or not _USE_LIMIT_SUBJECT.search(sentence):
         return []
-    folded = lic.normalise(sentence)
-    limits = [rid for rid, cues in _use_limit_cues(ruleset) if not _lacks(cues, folded) and cues.search(folded)]
+    normalised = lic.normalise(sentence)
+    folded = fold(normalised)
+    limits = [rid for rid, cues in _use_limit_cues(ruleset)
+              if not lacks_words(cues, folded) and cues.search(normalised)]
     if not limits:
         return []
     evidence = _evidence("stated-terms", sentence, place)

@@ -431,13 +431,8 @@ class _BlockReader:
 
     def _open_cell(self, start: int, end: int) -> None:
         self.leaf_depth += 1
-        if self.offsets.ascii:  # the usual case, worked out here: a row holds many cells
-            line = bisect.bisect_right(self.offsets.starts, start) - 1
-            begin, stop = start - self.offsets.starts[line], end - self.offsets.starts[line]
-        else:
-            line, begin = self.offsets.line_col(start)
-            stop = self._column_of(line, end)
-        cell = self.lines[line][begin:stop]
+        line, begin = self.offsets.line_col(start)
+        cell = self.lines[line][begin:self._column_of(line, end)]
         text = cell.strip()
         if text:
             column = begin + len(cell) - len(cell.lstrip())

@@ -27,7 +27,6 @@ from re import _constants as c
 from re import _parser
 
 from app.engine.memo import pure
-from app.engine.trie import alternation
 
 SEPARATOR = "\x00"
 MIN_LITERAL = 2  # shorter required literals would make nearly every segment a candidate
@@ -40,6 +39,7 @@ _REPEATS = (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT)
 # Non-ASCII characters that case-insensitive matching treats as an ASCII letter.
 _ASCII_FOLDS = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
 _FOLD_TO_ASCII = str.maketrans({chr(code): letter for code, letter in _ASCII_FOLDS.items()})
+_FOLD_TO_ASCII_CHARS = tuple(chr(code) for code in _ASCII_FOLDS)
 
 
 @dataclass
@@ -49,8 +49,7 @@ class Prepared:
     texts: list[str]
     joined: str = ""
     starts: list[int] = field(default_factory=list)
-    folded: str = ""  # the texts folded (see fold), joined the same way
-    folded_starts: list[int] = field(default_factory=list)
+    folded: str = ""  # `joined` folded (see fold): one character for each, so `starts` hold for it
     # Where each word the expected patterns need occurs in `folded`, found once for all of them.
     found: dict[str, list[int]] | None = None
     expected: frozenset[str] = frozenset()  # the words looked for
@@ -63,7 +62,7 @@ def prepare(texts: list[str], expected: tuple[re.Pattern[str], ...] = ()) -> Pre
     words once (instead of a search per pattern, and a count per pattern to choose)."""
     prepared = Prepared(texts)
     prepared.joined, prepared.starts = _join(texts)
-    prepared.folded, prepared.folded_starts = _join([fold(t) for t in texts])
+    prepared.folded = fold(prepared.joined)
     words = _searchable_words(expected)
     if words:
         prepared.found, prepared.expected = every_occurrence(prepared.folded, words), words
@@ -89,54 +88,29 @@ def _join(texts: list[str]) -> tuple[str, list[int]]:
 
 def matching(prepared: Prepared, pattern: re.Pattern[str]) -> list[int]:
     """Indices of the texts in which `pattern.search` finds a match, in order."""
-    choices = literal_choices(pattern)
-    counted = [words for words in choices or () if words <= prepared.expected]
-    branches = alternatives(pattern) if prepared.found is not None else None
-    if branches:
-        candidates = _branch_candidates(prepared, branches, 0.5)
-    elif prepared.found is not None and counted:
-        candidates = _found_candidates(prepared, counted, 0.5)
-    else:
-        candidates = _searched_candidates(prepared, pattern, choices)
+    branches = word_branches(pattern)
+    candidates = _branch_candidates(prepared, branches, 0.5) if branches else None
+    if candidates is None and not sees_past_edges(pattern):
+        candidates = set(_hits(prepared.joined, prepared.starts, pattern))
     if candidates is None:
         candidates = range(len(prepared.texts))
     return [i for i in sorted(candidates) if pattern.search(prepared.texts[i])]
 
 
-def _searched_candidates(prepared: Prepared, pattern: re.Pattern[str], choices) -> set[int] | None:
-    words = rarest(choices, prepared.folded, 0.5)
-    if words is not None:
-        return set(_hits(prepared.folded, prepared.folded_starts, words))
-    if not sees_past_edges(pattern):
-        return set(_hits(prepared.joined, prepared.starts, pattern))
-    return None
-
-
-def _found_candidates(prepared: Prepared, choices: list[frozenset[str]], share: float) -> set[int] | None:
-    """The texts holding a word of the rarest required set, read off the words found; None when
-    even that set is in more than `share` of the texts (then every text is searched)."""
-    found = prepared.found or {}
-    count, starts = min((len(s), s) for s in ([o for w in words for o in found.get(w, ())] for words in choices))
-    if count > share * _lines(prepared):
-        return None
-    return {bisect.bisect_right(prepared.folded_starts, s) - 1 for s in starts}
-
-
 def _branch_candidates(prepared: Prepared, branches: tuple, share: float) -> set[int] | None:
-    """For an alternation, each alternative's rarest word set by count, joined: every match
-    holds a word of one of them. None when that is in more than `share` of the texts."""
+    """Each alternative's rarest word set by count, joined: every match holds a word of one of
+    them, so only the texts holding one can match. None when that is in more than `share` of
+    the texts (the words would not narrow the search)."""
     chosen = [min(branch, key=lambda words: sum(_count(prepared, w) for w in words)) for branch in branches]
     words = frozenset().union(*chosen)
     if sum(_count(prepared, w) for w in words) > share * _lines(prepared):
         return None
-    found = prepared.found or {}
-    starts = [o for w in words & prepared.expected for o in found.get(w, ())]
-    starts += [s for w in words - prepared.expected for s in _find_all(prepared.folded, w)]
-    return {bisect.bisect_right(prepared.folded_starts, s) - 1 for s in starts}
+    starts = [start for word in words for start in _positions(prepared, word)]
+    return {bisect.bisect_right(prepared.starts, s) - 1 for s in starts}
 
 
 def _count(prepared: Prepared, word: str) -> int:
-    """How often a word occurs."""
+    """How often a word occurs: read off the words found when the text was prepared, or counted."""
     if word in prepared.expected:
         return len((prepared.found or {}).get(word, ()))
     if word not in prepared.counts:
@@ -144,11 +118,13 @@ def _count(prepared: Prepared, word: str) -> int:
     return prepared.counts[word]
 
 
-def _find_all(text: str, word: str) -> list[int]:
-    starts, start = [], text.find(word)
+def _positions(prepared: Prepared, word: str) -> list[int]:
+    if word in prepared.expected:
+        return (prepared.found or {}).get(word, [])
+    starts, start = [], prepared.folded.find(word)
     while start >= 0:
         starts.append(start)
-        start = text.find(word, start + 1)
+        start = prepared.folded.find(word, start + 1)
     return starts
 
 
@@ -168,7 +144,9 @@ def fold(text: str) -> str:
     """Text as the literal words are matched against it: lower case, with the four non-ASCII
     letters that case-insensitive matching takes for ASCII ones ("İ", "ı", "ſ", "K") made
     ASCII first (lower-casing "İ" would give two characters)."""
-    return text.lower() if text.isascii() else text.translate(_FOLD_TO_ASCII).lower()
+    if not text.isascii() and any(char in text for char in _FOLD_TO_ASCII_CHARS):
+        text = text.translate(_FOLD_TO_ASCII)  # slow (a lookup per character): only when needed
+    return text.lower()
 
 
 def every_occurrence(text: str, words: frozenset[str]) -> dict[str, list[int]]:
@@ -197,7 +175,7 @@ def lacks_words(pattern: re.Pattern[str], folded: str | None) -> bool:
     """Whether a short text, folded (see fold), lacks every word of a set the pattern needs (of
     a set in each alternative, for an alternation), so that searching it is pointless (a few
     `in` tests); False when that cannot be told (None)."""
-    return folded is not None and _all_lacking(_word_plan(pattern), folded)
+    return folded is not None and _all_lacking(word_branches(pattern), folded)
 
 
 def masked_lacks_words(pattern: re.Pattern[str], raw_folded: str | None) -> bool:
@@ -207,7 +185,7 @@ def masked_lacks_words(pattern: re.Pattern[str], raw_folded: str | None) -> bool
     return raw_folded is not None and _all_lacking((_cores(literal_choices(pattern)),), raw_folded)
 
 
-def _all_lacking(plan: tuple[tuple[tuple[str, ...], ...], ...], folded: str) -> bool:
+def _all_lacking(plan: tuple[tuple[frozenset[str], ...], ...], folded: str) -> bool:
     """Whether every alternative of the plan has a word set none of whose words is in the text
     (plain loops: this runs for every sentence a rule looks at)."""
     if not plan or not plan[0]:
@@ -225,12 +203,14 @@ def _all_lacking(plan: tuple[tuple[tuple[str, ...], ...], ...], folded: str) -> 
 
 
 @lru_cache(maxsize=1024)
-def _word_plan(pattern: re.Pattern[str]) -> tuple[tuple[tuple[str, ...], ...], ...]:
-    """Per alternative (one for a pattern that is no alternation), its needed word sets."""
+def word_branches(pattern: re.Pattern[str]) -> tuple[tuple[frozenset[str], ...], ...]:
+    """Per alternative (a single one for a pattern that is no alternation), the word sets every
+    match of it needs, each word MIN_LITERAL characters or more; () when nothing is known."""
     branches = alternatives(pattern)
     if branches is not None:
-        return tuple(tuple(tuple(words) for words in branch) for branch in branches)
-    return (tuple(tuple(words) for words in literal_choices(pattern) or ()),)
+        return branches
+    usable = tuple(words for words in literal_choices(pattern) or () if all(len(w) >= MIN_LITERAL for w in words))
+    return (usable,) if usable else ()
 
 
 @lru_cache(maxsize=256)
@@ -272,12 +252,6 @@ def _literal_choices(source: str, flags: int) -> tuple[frozenset[str], ...] | No
     return None if parsed is None else _choices(parsed)
 
 
-def rarest(choices: tuple[frozenset[str], ...] | None, text: str, share: float) -> re.Pattern[str] | None:
-    """The rarest word set (see rarest_words) as one plain pattern, or None."""
-    words = rarest_words(choices, text, share)
-    return None if words is None else words_pattern(words)
-
-
 def rarest_words(choices: tuple[frozenset[str], ...] | None, text: str, share: float) -> frozenset[str] | None:
     """Of the word sets, the one least often in `text` (counted in its first SAMPLE characters,
     not guessed: a file extension is in every path of a tree, a dataset's name in no line); None
@@ -292,11 +266,6 @@ def rarest_words(choices: tuple[frozenset[str], ...] | None, text: str, share: f
         return None
     count, words = min(counted, key=lambda pair: pair[0])
     return words if count <= share * (sample.count("\n") + sample.count(SEPARATOR) + 1) else None
-
-
-@lru_cache(maxsize=1024)
-def words_pattern(words: frozenset[str]) -> re.Pattern[str]:
-    return re.compile(alternation(words))  # no words at all: it never matches
 
 
 def _choices(items: list) -> tuple[frozenset[str], ...] | None:

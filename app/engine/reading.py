@@ -93,13 +93,14 @@ def _lines_with(listing: str, words: tuple[str, ...]) -> list[str]:
     each once: found with str.find in the folded listing (prefilter.fold: case as the regex
     engine folds it, one character for each), many times faster than a regex tried at every
     line."""
-    positions = _occurrences(fold(listing), words)
-    lines = []
-    for position in sorted(positions):
-        start = listing.rfind("\n", 0, position) + 1
-        end = listing.find("\n", position)
-        lines.append(listing[start:end if end >= 0 else len(listing)])
-    return list(dict.fromkeys(lines))
+    spans = (line_span(listing, position) for position in sorted(_occurrences(fold(listing), words)))
+    return list(dict.fromkeys(listing[start:end] for start, end in spans))
+
+
+def line_span(text: str, offset: int) -> tuple[int, int]:
+    """Where the line holding `offset` starts and ends (before its newline)."""
+    end = text.find("\n", offset)
+    return text.rfind("\n", 0, offset) + 1, len(text) if end < 0 else end
 
 
 def _occurrences(text: str, words: tuple[str, ...]) -> set[int]:
