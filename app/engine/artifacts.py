@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from app.engine.markdown import Document
 from app.engine.models import Evidence
-from app.engine.prefilter import ends_without, every_occurrence, fold, literal_choices, rarest_words
+from app.engine.prefilter import ends_without, every_occurrence, fold, literal_choices, matching, prepare, rarest_words
 from app.engine.reading import line_span
 from app.engine.ruleset import RuleSet
 from app.engine.subjects import Project
@@ -226,22 +226,33 @@ def _scan_paths(found: Artifacts, paths: list[str], p: dict, ruleset: RuleSet) -
 
 def _scan_links(found: Artifacts, doc: Document, p: dict, project: Project) -> None:
     lines = doc.text.split("\n")
-    for link in doc.links:
-        href = link.href.strip()
-        context = _context(doc, lines, link.line)
-        if _match(p["weight_links"], href) and _own_or_unknown(project, href):
+    hrefs = [link.href.strip() for link in doc.links]
+    by_href = _matching_texts(hrefs, p, ("weight_links", "data_links", "paper_links", "code_links"))
+    by_text = _matching_texts([link.text for link in doc.links], p, ("weight_link_texts",))
+    for i, (link, href) in enumerate(zip(doc.links, hrefs, strict=True)):
+        if i in by_href["weight_links"] and _own_or_unknown(project, href):
             found.add("weights", Evidence("model-page", f"link to a model page: {href}", doc.path, link.line,
                                           "medium"))
-        elif link.text and _match(p["weight_link_texts"], link.text) and href.startswith("http"):
+        elif link.text and i in by_text["weight_link_texts"] and href.startswith("http"):
             found.add("weights", Evidence("weights-link", f"download link \"{link.text.strip()}\": {href}",
                                           doc.path, link.line, "medium"))
-        if _match(p["data_links"], href) and (_match(p["data_context"], context) or project.owns_href(href)):
+        if i in by_href["data_links"] and (_match(p["data_context"], _context(doc, lines, link.line))
+                                           or project.owns_href(href)):
             found.add("data", Evidence("dataset-page", f"link to a dataset: {href}", doc.path, link.line))
-        if _match(p["paper_links"], href):
+        if i in by_href["paper_links"]:
             found.add("paper", Evidence("paper", f"paper: {href}", doc.path, link.line))
-        if _match(p["code_links"], href) and _match(p["train_elsewhere"], context):
+        if i in by_href["code_links"] and _match(p["train_elsewhere"], _context(doc, lines, link.line)):
             found.add("training_code", Evidence("training-code-elsewhere", f"training code at {href}", doc.path,
                                                 link.line, "medium"))
+
+
+def _matching_texts(texts: list[str], p: dict, keys: tuple[str, ...]) -> dict[str, set[int]]:
+    """For each pattern, the indices of the texts it finds something in: the words the patterns
+    need are found once in all texts, and only the texts holding them are searched (see
+    app.engine.prefilter), instead of every pattern searching every link."""
+    patterns = tuple(p[key] for key in keys if p[key] is not None)
+    prepared = prepare(texts, patterns) if texts and patterns else None
+    return {key: set(matching(prepared, p[key])) if prepared and p[key] is not None else set() for key in keys}
 
 
 def _own_or_unknown(project: Project, href: str) -> bool:

@@ -6,6 +6,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import pairwise
 
 import pyromark
 
@@ -123,7 +124,10 @@ class Document:
 
     path: str
     text: str
-    segments: list[Segment]
+    # The prose blocks in order: a Segment, or a block not yet read into one (table cells and
+    # HTML blocks, read when a reader asks: most are numbers and markup no rule looks at), or
+    # None for a deferred block that turned out to hold no text.
+    blocks: list[Segment | _Deferred | None]
     links: list[Link]
     sections: list[Section]
     code_blocks: list[CodeBlock]
@@ -140,6 +144,32 @@ class Document:
         """Offset into `text` of a 1-based line and column."""
         return self.line_offsets[line - 1] + column - 1
 
+    @property
+    def segments(self) -> list[Segment]:
+        """Every segment, in order (each deferred block read now)."""
+        return [s for i in range(len(self.blocks)) if (s := self.block(i)) is not None]
+
+    def first_segments(self, count: int) -> list[Segment]:
+        """The first `count` segments, reading only the deferred blocks among them."""
+        found: list[Segment] = []
+        for i in range(len(self.blocks)):
+            if len(found) == count:
+                break
+            if (segment := self.block(i)) is not None:
+                found.append(segment)
+        return found
+
+    def prose(self, kinds: frozenset[str]) -> list[str]:
+        """The raw text of the segments of these kinds (never deferred ones: cells and HTML)."""
+        return [b.raw for b in self.blocks if type(b) is Segment and b.kind in kinds]
+
+    def block(self, index: int) -> Segment | None:
+        """The block at `index` as a segment, read now if it was deferred (None: no text)."""
+        found = self.blocks[index]
+        if type(found) is _Deferred:
+            found = self.blocks[index] = found.read()
+        return found
+
     def segments_with(self, pattern: re.Pattern[str] | None) -> list[Segment]:
         """The segments, in order, in whose raw text `pattern.search` finds something."""
         if pattern is None:
@@ -147,9 +177,37 @@ class Document:
         key = ("segments_with", pattern)
         if key not in self.cache:
             if "prepared" not in self.cache:
-                self.cache["prepared"] = prefilter.prepare([s.raw for s in self.segments], self.expected)
-            self.cache[key] = [self.segments[i] for i in prefilter.matching(self.cache["prepared"], pattern)]
+                self.cache["prepared"] = self._prepare()
+            found = [self.block(i) for i in prefilter.matching(self.cache["prepared"], pattern)]
+            self.cache[key] = [s for s in found if s is not None]
         return self.cache[key]
+
+    def _prepare(self) -> prefilter.Prepared:
+        """The blocks' words found once. With deferred blocks, in the document's own text, each
+        occurrence standing for the block it falls in (see prefilter.prepare_spans): a block whose
+        source holds none of a pattern's words cannot hold them once read, so it is never read."""
+        if not any(type(b) is _Deferred for b in self.blocks):
+            return self._prepare_read()
+        starts: list[int] = []
+        for block in self.blocks:
+            # A block read already and found empty keeps the place of the one before it: nothing
+            # can match in it, and the starts stay in order.
+            starts.append(self._source_start(block) if block is not None else starts[-1] if starts else 0)
+        if any(a > b for a, b in pairwise(starts)):
+            return self._prepare_read()  # not in source order: the spans could not be told apart
+        return prefilter.prepare_spans(self.text, starts, _BlockTexts(self), self.expected, self._prepare_read)
+
+    def _prepare_read(self) -> prefilter.Prepared:
+        """Every block read, and their texts joined (a deferred block with no text stays empty,
+        so that indices are the same in both)."""
+        return prefilter.prepare([s.raw if (s := self.block(i)) is not None else ""
+                                  for i in range(len(self.blocks))], self.expected)
+
+    def _source_start(self, block: Segment | _Deferred) -> int:
+        """Offset in `text` at or before which a block's text starts, after the block before it."""
+        if type(block) is _Deferred:
+            return block.source_start(self.line_offsets)
+        return self.line_offsets[block.lines[0] - 1] + block.cols[0]
 
     def is_suppressed(self, line: int, rule: str) -> bool:
         rules = self.suppressed.get(line, ())
@@ -159,6 +217,20 @@ class Document:
         return [b for b in self.code_blocks if section.line < b.line <= section.end_line]
 
 
+class _BlockTexts:
+    """The raw text of each of a document's blocks, read when asked for ("" for no text)."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+
+    def __len__(self) -> int:
+        return len(self.doc.blocks)
+
+    def __getitem__(self, index: int) -> str:
+        segment = self.doc.block(index)
+        return "" if segment is None else segment.raw
+
+
 def parse_document(path: str, text: str) -> Document:
     """Parse Markdown into prose segments with exact positions, plus everything around them."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -166,11 +238,11 @@ def parse_document(path: str, text: str) -> Document:
     front, fm_lines, fm_error, body_start = _front_matter(lines)
     body = "\n" * body_start + "\n".join(lines[body_start:])
     doc = Document(
-        path=path, text=text, segments=[], links=[], sections=[], code_blocks=[],
+        path=path, text=text, blocks=[], links=[], sections=[], code_blocks=[],
         front_matter=front, front_matter_lines=fm_lines, front_matter_error=fm_error,
         suppressed=_suppressions(lines), line_offsets=_line_offsets(text),
     )
-    offsets = _Offsets(body, lines, doc.line_offsets if body_start == 0 else _line_offsets(body))
+    offsets = _Offsets(body, lines, doc.line_offsets if body_start == 0 else _line_offsets(body), body_start == 0)
     parsed = _spaced_delimiter_rows(body)
     reader = _BlockReader(doc, lines, offsets, None if parsed is body else body)
     reader.read(pyromark.events_with_range(parsed, options=_OPTIONS))
@@ -194,7 +266,7 @@ def parse_plain(path: str, text: str) -> Document:
                    _line_offsets(text))
     for number, line in enumerate(text.split("\n"), start=1):
         if line.strip():
-            doc.segments.append(_segment([(number, 0, line)], "text"))
+            doc.blocks.append(_segment([(number, 0, line)], "text"))
     doc.links = _document_links(text, 0, doc.line_offsets)
     return doc
 
@@ -267,10 +339,12 @@ _DELIMITER_ROW = re.compile(r"^([ \t]*)([|:-][|: \t-]*\t[|: \t-]*)$", re.M)
 class _Offsets:
     """The parser's UTF-8 byte offsets as 0-based (line, character column) of the body."""
 
-    def __init__(self, body: str, lines: list[str], line_offsets: list[int]) -> None:
+    def __init__(self, body: str, lines: list[str], line_offsets: list[int], body_is_text: bool) -> None:
         self.lines = lines
         self.ascii = body.isascii()
-        self.starts = line_offsets if self.ascii else _byte_line_starts(lines)
+        # In bytes of the body the parser reads, where front matter's lines are blank.
+        self.starts = line_offsets if self.ascii else _byte_line_starts(body.split("\n"))
+        self.in_text = self.ascii and body_is_text  # each offset is the same in the document's text
 
     def line_col(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.starts, offset) - 1
@@ -311,6 +385,7 @@ class _BlockReader:
 
     def __init__(self, doc: Document, lines: list[str], offsets: _Offsets, original: str | None) -> None:
         self.doc, self.lines, self.offsets = doc, lines, offsets
+        self.source = _Source(lines, offsets)  # what a deferred block is read from
         # The source as written, when the parser was given a copy with tabs made spaces.
         self.original = original if original is None or offsets.ascii else original.encode()
         self.quote_depth = 0
@@ -431,12 +506,7 @@ class _BlockReader:
 
     def _open_cell(self, start: int, end: int) -> None:
         self.leaf_depth += 1
-        line, begin = self.offsets.line_col(start)
-        cell = self.lines[line][begin:self._column_of(line, end)]
-        text = cell.strip()
-        if text:
-            column = begin + len(cell) - len(cell.lstrip())
-            self.doc.segments.append(Segment(text, "cell", [0], [line + 1], [column]))
+        self.doc.blocks.append(_Deferred(self.source, _cell_segment, start, end))
 
     def _open_code(self, value, start: int, end: int) -> None:
         self.leaf_depth += 1
@@ -446,17 +516,7 @@ class _BlockReader:
 
     def _open_html(self, _value, start: int, end: int) -> None:
         self.leaf_depth += 1
-        first = self.offsets.line_col(start)[0]
-        last = self.offsets.line_of_end(start, end)
-        while last > first and not self.lines[last].strip():
-            last -= 1  # the blank line that ends the block is not part of it
-        self._add([(n + 1, 0, self.lines[n]) for n in range(first, last + 1)], "html")
-
-    def _column_of(self, line: int, offset: int) -> int:
-        if self.offsets.ascii:
-            return min(offset - self.offsets.starts[line], len(self.lines[line]))
-        found, column = self.offsets.line_col(offset)
-        return column if found == line else len(self.lines[line])
+        self.doc.blocks.append(_Deferred(self.source, _html_segment, start, end))
 
     def _emit(self, prose: _Prose) -> None:
         first, column = self._text_start(prose.start)
@@ -491,8 +551,62 @@ class _BlockReader:
         if not pieces:
             return None
         segment = _segment(pieces, kind)
-        self.doc.segments.append(segment)
+        self.doc.blocks.append(segment)
         return segment
+
+
+@dataclass(frozen=True)
+class _Source:
+    """The lines a document's deferred blocks are read from, and the parser's offsets in them."""
+
+    lines: list[str]
+    offsets: _Offsets
+
+
+class _Deferred:
+    """A block kept as the parser's byte range, read into a segment only when a reader asks."""
+
+    __slots__ = ("end", "reader", "source", "start")
+
+    def __init__(self, source: _Source, reader, start: int, end: int) -> None:
+        self.source, self.reader, self.start, self.end = source, reader, start, end
+
+    def read(self) -> Segment | None:
+        return self.reader(self.source, self.start, self.end)
+
+    def source_start(self, line_offsets: list[int]) -> int:
+        """Offset in the document's text at or before which the block's text starts (a cell's
+        text starts after its range's, an HTML block's lines are read whole)."""
+        is_cell = self.reader is _cell_segment
+        if is_cell and self.source.offsets.in_text:
+            return self.start
+        line, column = self.source.offsets.line_col(self.start)
+        return line_offsets[line] + (column if is_cell else 0)
+
+
+def _cell_segment(source: _Source, start: int, end: int) -> Segment | None:
+    line, begin = source.offsets.line_col(start)
+    cell = source.lines[line][begin:_column_of(source, line, end)]
+    text = cell.strip()
+    if not text:
+        return None
+    column = begin + len(cell) - len(cell.lstrip())
+    return Segment(text, "cell", [0], [line + 1], [column])
+
+
+def _column_of(source: _Source, line: int, offset: int) -> int:
+    if source.offsets.ascii:
+        return min(offset - source.offsets.starts[line], len(source.lines[line]))
+    found, column = source.offsets.line_col(offset)
+    return column if found == line else len(source.lines[line])
+
+
+def _html_segment(source: _Source, start: int, end: int) -> Segment:
+    first = source.offsets.line_col(start)[0]
+    last = source.offsets.line_of_end(start, end)
+    while last > first and not source.lines[last].strip():
+        last -= 1  # the blank line that ends the block is not part of it
+    return _segment([(n + 1, 0, source.lines[n]) for n in range(first, last + 1)], "html")
 
 
 _OPENERS = {

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from re import _constants as c
@@ -46,7 +47,7 @@ _FOLD_TO_ASCII_CHARS = tuple(chr(code) for code in _ASCII_FOLDS)
 class Prepared:
     """Segments' texts, joined once for every pattern a document is asked about."""
 
-    texts: list[str]
+    texts: Sequence[str]
     joined: str = ""
     starts: list[int] = field(default_factory=list)
     folded: str = ""  # `joined` folded (see fold): one character for each, so `starts` hold for it
@@ -55,6 +56,9 @@ class Prepared:
     expected: frozenset[str] = frozenset()  # the words looked for
     counts: dict[str, int] = field(default_factory=dict)  # of other words, counted when asked
     lines: int | None = None  # lines of all texts, once asked for
+    # Prepared from the texts' source instead (prepare_spans): how to have them joined after all.
+    joined_later: Callable[[], Prepared] | None = None
+    joined_prepared: Prepared | None = None  # what joined_later gave, once asked for
 
 
 def prepare(texts: list[str], expected: tuple[re.Pattern[str], ...] = ()) -> Prepared:
@@ -63,6 +67,22 @@ def prepare(texts: list[str], expected: tuple[re.Pattern[str], ...] = ()) -> Pre
     prepared = Prepared(texts)
     prepared.joined, prepared.starts = _join(texts)
     prepared.folded = fold(prepared.joined)
+    words = _searchable_words(expected)
+    if words:
+        prepared.found, prepared.expected = every_occurrence(prepared.folded, words), words
+    return prepared
+
+
+def prepare_spans(source: str, starts: list[int], texts: Sequence[str], expected: tuple[re.Pattern[str], ...],
+                  joined_later: Callable[[], Prepared]) -> Prepared:
+    """Like prepare, for texts that are parts of `source`, text i lying in it at or after
+    starts[i] (in order) and before starts[i + 1]: the words are found in the source, and each
+    occurrence stands for the text it falls in. A text holds a word only where its source
+    does (the words hold no line break or NUL, and a text's lines are parts of the source's),
+    so the candidates are never fewer than prepare's, and every one is confirmed with a search
+    of its own text (read only then: `texts` may build each when asked). A pattern without
+    words to narrow by is searched in the texts joined after all (`joined_later`)."""
+    prepared = Prepared(texts, starts=starts, folded=fold(source), joined_later=joined_later)
     words = _searchable_words(expected)
     if words:
         prepared.found, prepared.expected = every_occurrence(prepared.folded, words), words
@@ -90,6 +110,8 @@ def matching(prepared: Prepared, pattern: re.Pattern[str]) -> list[int]:
     """Indices of the texts in which `pattern.search` finds a match, in order."""
     branches = word_branches(pattern)
     candidates = _branch_candidates(prepared, branches, 0.5) if branches else None
+    if candidates is None and prepared.joined_later is not None:
+        return matching(_joined(prepared), pattern)
     if candidates is None and not sees_past_edges(pattern):
         candidates = set(_hits(prepared.joined, prepared.starts, pattern))
     if candidates is None:
@@ -106,7 +128,16 @@ def _branch_candidates(prepared: Prepared, branches: tuple, share: float) -> set
     if sum(_count(prepared, w) for w in words) > share * _lines(prepared):
         return None
     starts = [start for word in words for start in _positions(prepared, word)]
-    return {bisect.bisect_right(prepared.starts, s) - 1 for s in starts}
+    found = {bisect.bisect_right(prepared.starts, s) - 1 for s in starts}
+    found.discard(-1)  # in a source, before the first text
+    return found
+
+
+def _joined(prepared: Prepared) -> Prepared:
+    """The texts of a source-prepared set, joined (once) for a pattern the words cannot narrow."""
+    if prepared.joined_prepared is None:
+        prepared.joined_prepared = prepared.joined_later()
+    return prepared.joined_prepared
 
 
 def _count(prepared: Prepared, word: str) -> int:

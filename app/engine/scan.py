@@ -182,7 +182,7 @@ def _findings(docs: list[Document], assessment, linked: dict, config: Config, ru
               project: Project, notices: list[Notice]) -> list[Finding]:
     findings = []
     for doc in docs:
-        language = detect(" ".join(s.raw for s in doc.segments if s.kind in _PROSE), ruleset)
+        language = detect(" ".join(doc.prose(_PROSE)), ruleset)
         if language is None:
             read = ", ".join(lang.name for lang in ruleset.languages.values())
             notices.append(Notice(doc.path, f"not written in a language the rules read ({read}); "

@@ -118,7 +118,7 @@ def _names_in(doc: Document, ruleset: RuleSet) -> list[str]:
         names += [str(i["name"]) for i in index if isinstance(i, dict) and isinstance(i.get("name"), str)]
     if doc.sections and doc.sections[0].level == 1:
         names.append(_TITLE_END.sub("", _LEADING_VERBS.sub("", doc.sections[0].title)))
-    for segment in doc.segments[:60]:
+    for segment in doc.first_segments(60):
         raw = fold(segment.raw)
         for language in ruleset.languages.values():
             if not all(masked_lacks_words(p, raw) for p in language.introduction_patterns(segment.raw)):

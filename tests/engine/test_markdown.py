@@ -122,3 +122,15 @@ def test_masking_skips_patterns_only_where_they_cannot_match(raw):
     from app.engine.markdown import _mask
 
     assert _mask(raw) == _plain_mask(raw)
+
+
+def test_non_ascii_text_after_front_matter_is_read_where_it_is():
+    # The parser's byte offsets are into the body, whose front matter lines are blank: the lines'
+    # byte starts must be counted there too, or every block after a multi-byte character lands
+    # bytes early (cells cut inside characters, front matter read as prose).
+    text = "---\nlicense: mit\n---\n# 模型\n\n这是开源模型。\n\n| a | b |\n|---|---|\n| 开源 | x |\n"
+    doc = parse_document("README.md", text)
+    assert [(s.kind, s.lines[0], s.cols[0], s.raw) for s in doc.segments] == [
+        ("heading", 4, 2, "模型"), ("paragraph", 6, 0, "这是开源模型。"), ("cell", 8, 2, "a"), ("cell", 8, 6, "b"),
+        ("cell", 10, 2, "开源"), ("cell", 10, 7, "x")]
+    assert [(s.level, s.title, s.line) for s in doc.sections] == [(1, "模型", 4)]
