@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import pairwise
+from itertools import accumulate
 
 import pyromark
 
@@ -124,10 +125,10 @@ class Document:
 
     path: str
     text: str
-    # The prose blocks in order: a Segment, or a block not yet read into one (table cells and
-    # HTML blocks, read when a reader asks: most are numbers and markup no rule looks at), or
-    # None for a deferred block that turned out to hold no text.
-    blocks: list[Segment | _Deferred | None]
+    # The blocks in order: a Segment, or a block not yet read into one (table cells and HTML
+    # blocks, read when a reader asks: most are numbers and markup no rule looks at; a code
+    # block's place, which holds no prose; a cell with no text, which stays as it is).
+    blocks: list[Segment | Deferred]
     links: list[Link]
     sections: list[Section]
     code_blocks: list[CodeBlock]
@@ -139,6 +140,7 @@ class Document:
     cache: dict = field(default_factory=dict)  # what readers derive from the document once (tables)
     # The patterns readers will ask segments_with about: their required words are found once.
     expected: tuple[re.Pattern[str], ...] = ()
+    source: _Source | None = None  # what the deferred blocks are read from
 
     def offset(self, line: int, column: int) -> int:
         """Offset into `text` of a 1-based line and column."""
@@ -166,8 +168,11 @@ class Document:
     def block(self, index: int) -> Segment | None:
         """The block at `index` as a segment, read now if it was deferred (None: no text)."""
         found = self.blocks[index]
-        if type(found) is _Deferred:
-            found = self.blocks[index] = found.read()
+        if type(found) is tuple:
+            reader, start, end = found
+            found = reader(self.source, start, end)
+            if found is not None:  # an empty one stays deferred: its place is still needed
+                self.blocks[index] = found
         return found
 
     def segments_with(self, pattern: re.Pattern[str] | None) -> list[Segment]:
@@ -186,14 +191,10 @@ class Document:
         """The blocks' words found once. With deferred blocks, in the document's own text, each
         occurrence standing for the block it falls in (see prefilter.prepare_spans): a block whose
         source holds none of a pattern's words cannot hold them once read, so it is never read."""
-        if not any(type(b) is _Deferred for b in self.blocks):
+        if self.source is None:  # plain text: every line was read already
             return self._prepare_read()
-        starts: list[int] = []
-        for block in self.blocks:
-            # A block read already and found empty keeps the place of the one before it: nothing
-            # can match in it, and the starts stay in order.
-            starts.append(self._source_start(block) if block is not None else starts[-1] if starts else 0)
-        if any(a > b for a, b in pairwise(starts)):
+        starts = self._block_starts()
+        if starts != sorted(starts):  # in C, one pass over a list that is in order
             return self._prepare_read()  # not in source order: the spans could not be told apart
         return prefilter.prepare_spans(self.text, starts, _BlockTexts(self), self.expected, self._prepare_read)
 
@@ -203,11 +204,22 @@ class Document:
         return prefilter.prepare([s.raw if (s := self.block(i)) is not None else ""
                                   for i in range(len(self.blocks))], self.expected)
 
-    def _source_start(self, block: Segment | _Deferred) -> int:
-        """Offset in `text` at or before which a block's text starts, after the block before it."""
-        if type(block) is _Deferred:
-            return block.source_start(self.line_offsets)
-        return self.line_offsets[block.lines[0] - 1] + block.cols[0]
+    def _block_starts(self) -> list[int]:
+        """For each block, the offset in `text` at or before which its text starts, after the
+        block before it's (one loop: this runs for every block of the document). Where the
+        parser's offsets are the text's, a deferred cell's or code block's range start is one;
+        an HTML block's lines are read whole, from their first column."""
+        starts: list[int] = []
+        append, offsets, source = starts.append, self.line_offsets, self.source
+        in_text, html = source.offsets.in_text, _html_segment
+        for block in self.blocks:
+            if type(block) is not tuple:
+                append(offsets[block.lines[0] - 1] + block.cols[0])
+            elif in_text and block[0] is not html:
+                append(block[1])
+            else:
+                append(source.start_of(*block))
+        return starts
 
     def is_suppressed(self, line: int, rule: str) -> bool:
         rules = self.suppressed.get(line, ())
@@ -240,9 +252,10 @@ def parse_document(path: str, text: str) -> Document:
     doc = Document(
         path=path, text=text, blocks=[], links=[], sections=[], code_blocks=[],
         front_matter=front, front_matter_lines=fm_lines, front_matter_error=fm_error,
-        suppressed=_suppressions(lines), line_offsets=_line_offsets(text),
+        suppressed=_suppressions(lines), line_offsets=_line_offsets(lines),
     )
-    offsets = _Offsets(body, lines, doc.line_offsets if body_start == 0 else _line_offsets(body), body_start == 0)
+    offsets = _Offsets(body, lines, doc.line_offsets if body_start == 0 else _line_offsets(body.split("\n")),
+                      body_start == 0)
     parsed = _spaced_delimiter_rows(body)
     reader = _BlockReader(doc, lines, offsets, None if parsed is body else body)
     reader.read(pyromark.events_with_range(parsed, options=_OPTIONS))
@@ -262,19 +275,19 @@ def _reference_links(body: str, offsets: _Offsets) -> list[Link]:
 def parse_plain(path: str, text: str) -> Document:
     """A plain-text document: every non-blank line is prose."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    doc = Document(path, text, [], [], [], [], None, {}, None, _suppressions(text.split("\n")),
-                   _line_offsets(text))
-    for number, line in enumerate(text.split("\n"), start=1):
+    lines = text.split("\n")
+    doc = Document(path, text, [], [], [], [], None, {}, None, _suppressions(lines), _line_offsets(lines))
+    for number, line in enumerate(lines, start=1):
         if line.strip():
             doc.blocks.append(_segment([(number, 0, line)], "text"))
     doc.links = _document_links(text, 0, doc.line_offsets)
     return doc
 
 
-def _line_offsets(text: str) -> list[int]:
-    offsets = [0]
-    for match in re.finditer("\n", text):
-        offsets.append(match.end())
+def _line_offsets(lines: list[str]) -> list[int]:
+    """Where each line starts: the running sum of the lines' lengths with their breaks, in C."""
+    offsets = list(accumulate(map((1).__add__, map(len, lines)), initial=0))
+    offsets.pop()  # the offset past the last line
     return offsets
 
 
@@ -307,7 +320,7 @@ def _suppressions(lines: list[str]) -> dict[int, set[str]]:
     suppressed: dict[int, set[str]] = {}
     block: set[str] = set()
     pending: set[str] = set()
-    if not any("<!--" in line for line in lines):  # every directive is an HTML comment
+    if "<!--" not in "\n".join(lines):  # every directive is an HTML comment (joined and searched in C)
         return suppressed
     for number, line in enumerate(lines, start=1):
         directives = list(_SUPPRESS.finditer(line)) if "<!--" in line else []
@@ -385,7 +398,7 @@ class _BlockReader:
 
     def __init__(self, doc: Document, lines: list[str], offsets: _Offsets, original: str | None) -> None:
         self.doc, self.lines, self.offsets = doc, lines, offsets
-        self.source = _Source(lines, offsets)  # what a deferred block is read from
+        doc.source = self.source = _Source(lines, offsets, doc.line_offsets)
         # The source as written, when the parser was given a copy with tabs made spaces.
         self.original = original if original is None or offsets.ascii else original.encode()
         self.quote_depth = 0
@@ -506,17 +519,19 @@ class _BlockReader:
 
     def _open_cell(self, start: int, end: int) -> None:
         self.leaf_depth += 1
-        self.doc.blocks.append(_Deferred(self.source, _cell_segment, start, end))
+        self.doc.blocks.append((_cell_segment, start, end))
 
     def _open_code(self, value, start: int, end: int) -> None:
         self.leaf_depth += 1
         first, column = self.offsets.line_col(start)
         info = _fence_info(self.lines[first], column) if type(value["CodeBlock"]) is dict else None
         self.code = [first + 1, self.offsets.line_of_end(start, end) + 1, info, []]
+        # A place among the blocks that holds no prose: words in the code are not the block's before.
+        self.doc.blocks.append((_no_prose, start, end))
 
     def _open_html(self, _value, start: int, end: int) -> None:
         self.leaf_depth += 1
-        self.doc.blocks.append(_Deferred(self.source, _html_segment, start, end))
+        self.doc.blocks.append((_html_segment, start, end))
 
     def _emit(self, prose: _Prose) -> None:
         first, column = self._text_start(prose.start)
@@ -561,27 +576,24 @@ class _Source:
 
     lines: list[str]
     offsets: _Offsets
+    line_offsets: list[int]  # of the document's text
+
+    def start_of(self, reader: Callable, start: int, _end: int) -> int:
+        """Offset in the document's text at or before which a deferred block's text starts (a
+        cell's text starts after its range's start, an HTML block's lines are read whole, a code
+        block's place starts with its line)."""
+        line, column = self.offsets.line_col(start)
+        return self.line_offsets[line] + (column if reader is _cell_segment else 0)
 
 
-class _Deferred:
-    """A block kept as the parser's byte range, read into a segment only when a reader asks."""
+# A block not read yet: the function that reads it, and the parser's byte range of it. A tuple,
+# not an object: a model card's tables make thousands, and most are never read.
+Deferred = tuple[Callable, int, int]
 
-    __slots__ = ("end", "reader", "source", "start")
 
-    def __init__(self, source: _Source, reader, start: int, end: int) -> None:
-        self.source, self.reader, self.start, self.end = source, reader, start, end
-
-    def read(self) -> Segment | None:
-        return self.reader(self.source, self.start, self.end)
-
-    def source_start(self, line_offsets: list[int]) -> int:
-        """Offset in the document's text at or before which the block's text starts (a cell's
-        text starts after its range's, an HTML block's lines are read whole)."""
-        is_cell = self.reader is _cell_segment
-        if is_cell and self.source.offsets.in_text:
-            return self.start
-        line, column = self.source.offsets.line_col(self.start)
-        return line_offsets[line] + (column if is_cell else 0)
+def _no_prose(_source: _Source, _start: int, _end: int) -> None:
+    """A code block's place among the blocks: read, it has no prose."""
+    return None
 
 
 def _cell_segment(source: _Source, start: int, end: int) -> Segment | None:
