@@ -140,7 +140,7 @@ class Document:
     cache: dict = field(default_factory=dict)  # what readers derive from the document once (tables)
     # The patterns readers will ask segments_with about: their required words are found once.
     expected: tuple[re.Pattern[str], ...] = ()
-    source: _Source | None = None  # what the deferred blocks are read from
+    source: _Offsets | None = None  # what the deferred blocks are read from (the source's lines)
 
     def offset(self, line: int, column: int) -> int:
         """Offset into `text` of a 1-based line and column."""
@@ -199,10 +199,12 @@ class Document:
         return prefilter.prepare_spans(self.text, starts, _BlockTexts(self), self.expected, self._prepare_read)
 
     def _prepare_read(self) -> prefilter.Prepared:
-        """Every block read, and their texts joined (a deferred block with no text stays empty,
-        so that indices are the same in both)."""
-        return prefilter.prepare([s.raw if (s := self.block(i)) is not None else ""
-                                  for i in range(len(self.blocks))], self.expected)
+        """Every block read, and their texts joined, once (a deferred block with no text stays
+        empty, so that indices are the same in both)."""
+        if "prepared_read" not in self.cache:
+            self.cache["prepared_read"] = prefilter.prepare(
+                [s.raw if (s := self.block(i)) is not None else "" for i in range(len(self.blocks))], self.expected)
+        return self.cache["prepared_read"]
 
     def _block_starts(self) -> list[int]:
         """For each block, the offset in `text` at or before which its text starts, after the
@@ -211,14 +213,14 @@ class Document:
         an HTML block's lines are read whole, from their first column."""
         starts: list[int] = []
         append, offsets, source = starts.append, self.line_offsets, self.source
-        in_text, html = source.offsets.in_text, _html_segment
+        in_text, html = source.in_text, _html_segment
         for block in self.blocks:
             if type(block) is not tuple:
                 append(offsets[block.lines[0] - 1] + block.cols[0])
             elif in_text and block[0] is not html:
                 append(block[1])
             else:
-                append(source.start_of(*block))
+                append(_deferred_start(source, *block))
         return starts
 
     def is_suppressed(self, line: int, rule: str) -> bool:
@@ -248,14 +250,15 @@ def parse_document(path: str, text: str) -> Document:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     front, fm_lines, fm_error, body_start = _front_matter(lines)
-    body = "\n" * body_start + "\n".join(lines[body_start:])
+    # What the parser reads: the text with the front matter's lines left blank.
+    body_lines = [""] * body_start + lines[body_start:] if body_start else lines
+    body = "\n".join(body_lines) if body_start else text
     doc = Document(
         path=path, text=text, blocks=[], links=[], sections=[], code_blocks=[],
         front_matter=front, front_matter_lines=fm_lines, front_matter_error=fm_error,
-        suppressed=_suppressions(lines), line_offsets=_line_offsets(lines),
+        suppressed=_suppressions(text), line_offsets=_line_offsets(lines),
     )
-    offsets = _Offsets(body, lines, doc.line_offsets if body_start == 0 else _line_offsets(body.split("\n")),
-                      body_start == 0)
+    offsets = _Offsets(body, body_lines, lines, doc.line_offsets)
     parsed = _spaced_delimiter_rows(body)
     reader = _BlockReader(doc, lines, offsets, None if parsed is body else body)
     reader.read(pyromark.events_with_range(parsed, options=_OPTIONS))
@@ -276,7 +279,7 @@ def parse_plain(path: str, text: str) -> Document:
     """A plain-text document: every non-blank line is prose."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
-    doc = Document(path, text, [], [], [], [], None, {}, None, _suppressions(lines), _line_offsets(lines))
+    doc = Document(path, text, [], [], [], [], None, {}, None, _suppressions(text), _line_offsets(lines))
     for number, line in enumerate(lines, start=1):
         if line.strip():
             doc.blocks.append(_segment([(number, 0, line)], "text"))
@@ -316,13 +319,13 @@ def _front_matter(lines: list[str]) -> tuple[dict | None, dict[str, int], str | 
     return data, key_lines, None, end + 1
 
 
-def _suppressions(lines: list[str]) -> dict[int, set[str]]:
+def _suppressions(text: str) -> dict[int, set[str]]:
     suppressed: dict[int, set[str]] = {}
     block: set[str] = set()
     pending: set[str] = set()
-    if "<!--" not in "\n".join(lines):  # every directive is an HTML comment (joined and searched in C)
+    if "<!--" not in text:  # every directive is an HTML comment
         return suppressed
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         directives = list(_SUPPRESS.finditer(line)) if "<!--" in line else []
         if pending and line.strip() and not directives:
             suppressed.setdefault(number, set()).update(pending)
@@ -352,12 +355,14 @@ _DELIMITER_ROW = re.compile(r"^([ \t]*)([|:-][|: \t-]*\t[|: \t-]*)$", re.M)
 class _Offsets:
     """The parser's UTF-8 byte offsets as 0-based (line, character column) of the body."""
 
-    def __init__(self, body: str, lines: list[str], line_offsets: list[int], body_is_text: bool) -> None:
-        self.lines = lines
+    def __init__(self, body: str, body_lines: list[str], lines: list[str], text_starts: list[int]) -> None:
+        self.lines = lines  # of the document's text
+        self.text_starts = text_starts  # where those lines start in the text
         self.ascii = body.isascii()
-        # In bytes of the body the parser reads, where front matter's lines are blank.
-        self.starts = line_offsets if self.ascii else _byte_line_starts(body.split("\n"))
-        self.in_text = self.ascii and body_is_text  # each offset is the same in the document's text
+        self.in_text = self.ascii and body_lines is lines  # each offset is the same in the text
+        # Counted in the body the parser reads (bytes, where front matter's lines are blank).
+        self.starts = (text_starts if self.in_text else _line_offsets(body_lines) if self.ascii
+                       else _byte_line_starts(body_lines))
 
     def line_col(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.starts, offset) - 1
@@ -398,7 +403,7 @@ class _BlockReader:
 
     def __init__(self, doc: Document, lines: list[str], offsets: _Offsets, original: str | None) -> None:
         self.doc, self.lines, self.offsets = doc, lines, offsets
-        doc.source = self.source = _Source(lines, offsets, doc.line_offsets)
+        doc.source = offsets
         # The source as written, when the parser was given a copy with tabs made spaces.
         self.original = original if original is None or offsets.ascii else original.encode()
         self.quote_depth = 0
@@ -570,20 +575,12 @@ class _BlockReader:
         return segment
 
 
-@dataclass(frozen=True)
-class _Source:
-    """The lines a document's deferred blocks are read from, and the parser's offsets in them."""
-
-    lines: list[str]
-    offsets: _Offsets
-    line_offsets: list[int]  # of the document's text
-
-    def start_of(self, reader: Callable, start: int, _end: int) -> int:
-        """Offset in the document's text at or before which a deferred block's text starts (a
-        cell's text starts after its range's start, an HTML block's lines are read whole, a code
-        block's place starts with its line)."""
-        line, column = self.offsets.line_col(start)
-        return self.line_offsets[line] + (column if reader is _cell_segment else 0)
+def _deferred_start(offsets: _Offsets, reader: Callable, start: int, _end: int) -> int:
+    """Offset in the document's text at or before which a deferred block's text starts (a cell's
+    text starts after its range's start, an HTML block's lines are read whole, a code block's
+    place starts with its line)."""
+    line, column = offsets.line_col(start)
+    return offsets.text_starts[line] + (column if reader is _cell_segment else 0)
 
 
 # A block not read yet: the function that reads it, and the parser's byte range of it. A tuple,
@@ -591,14 +588,14 @@ class _Source:
 Deferred = tuple[Callable, int, int]
 
 
-def _no_prose(_source: _Source, _start: int, _end: int) -> None:
+def _no_prose(_offsets: _Offsets, _start: int, _end: int) -> None:
     """A code block's place among the blocks: read, it has no prose."""
     return None
 
 
-def _cell_segment(source: _Source, start: int, end: int) -> Segment | None:
-    line, begin = source.offsets.line_col(start)
-    cell = source.lines[line][begin:_column_of(source, line, end)]
+def _cell_segment(offsets: _Offsets, start: int, end: int) -> Segment | None:
+    line, begin = offsets.line_col(start)
+    cell = offsets.lines[line][begin:_column_of(offsets, line, end)]
     text = cell.strip()
     if not text:
         return None
@@ -606,19 +603,19 @@ def _cell_segment(source: _Source, start: int, end: int) -> Segment | None:
     return Segment(text, "cell", [0], [line + 1], [column])
 
 
-def _column_of(source: _Source, line: int, offset: int) -> int:
-    if source.offsets.ascii:
-        return min(offset - source.offsets.starts[line], len(source.lines[line]))
-    found, column = source.offsets.line_col(offset)
-    return column if found == line else len(source.lines[line])
+def _column_of(offsets: _Offsets, line: int, offset: int) -> int:
+    if offsets.ascii:
+        return min(offset - offsets.starts[line], len(offsets.lines[line]))
+    found, column = offsets.line_col(offset)
+    return column if found == line else len(offsets.lines[line])
 
 
-def _html_segment(source: _Source, start: int, end: int) -> Segment:
-    first = source.offsets.line_col(start)[0]
-    last = source.offsets.line_of_end(start, end)
-    while last > first and not source.lines[last].strip():
+def _html_segment(offsets: _Offsets, start: int, end: int) -> Segment:
+    first = offsets.line_col(start)[0]
+    last = offsets.line_of_end(start, end)
+    while last > first and not offsets.lines[last].strip():
         last -= 1  # the blank line that ends the block is not part of it
-    return _segment([(n + 1, 0, source.lines[n]) for n in range(first, last + 1)], "html")
+    return _segment([(n + 1, 0, offsets.lines[n]) for n in range(first, last + 1)], "html")
 
 
 _OPENERS = {

@@ -56,9 +56,8 @@ class Prepared:
     expected: frozenset[str] = frozenset()  # the words looked for
     counts: dict[str, int] = field(default_factory=dict)  # of other words, counted when asked
     lines: int | None = None  # lines of all texts, once asked for
-    # Prepared from the texts' source instead (prepare_spans): how to have them joined after all.
+    # Prepared from the texts' source instead (prepare_spans): the texts joined after all.
     joined_later: Callable[[], Prepared] | None = None
-    joined_prepared: Prepared | None = None  # what joined_later gave, once asked for
 
 
 def prepare(texts: list[str], expected: tuple[re.Pattern[str], ...] = ()) -> Prepared:
@@ -81,7 +80,8 @@ def prepare_spans(source: str, starts: list[int], texts: Sequence[str], expected
     does (the words hold no line break or NUL, and a text's lines are parts of the source's),
     so the candidates are never fewer than prepare's, and every one is confirmed with a search
     of its own text (read only then: `texts` may build each when asked). A pattern without
-    words to narrow by is searched in the texts joined after all (`joined_later`)."""
+    words to narrow by is searched in the texts joined after all (`joined_later`, which the
+    caller keeps once made)."""
     prepared = Prepared(texts, starts=starts, folded=fold(source), joined_later=joined_later)
     words = _searchable_words(expected)
     if words:
@@ -111,7 +111,7 @@ def matching(prepared: Prepared, pattern: re.Pattern[str]) -> list[int]:
     branches = word_branches(pattern)
     candidates = _branch_candidates(prepared, branches, 0.5) if branches else None
     if candidates is None and prepared.joined_later is not None:
-        return matching(_joined(prepared), pattern)
+        return matching(prepared.joined_later(), pattern)
     if candidates is None and not sees_past_edges(pattern):
         candidates = set(_hits(prepared.joined, prepared.starts, pattern))
     if candidates is None:
@@ -131,13 +131,6 @@ def _branch_candidates(prepared: Prepared, branches: tuple, share: float) -> set
     found = {bisect.bisect_right(prepared.starts, s) - 1 for s in starts}
     found.discard(-1)  # in a source, before the first text
     return found
-
-
-def _joined(prepared: Prepared) -> Prepared:
-    """The texts of a source-prepared set, joined (once) for a pattern the words cannot narrow."""
-    if prepared.joined_prepared is None:
-        prepared.joined_prepared = prepared.joined_later()
-    return prepared.joined_prepared
 
 
 def _count(prepared: Prepared, word: str) -> int:
