@@ -8,12 +8,15 @@ import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from app.engine.ruleset import default_ruleset
 from app.engine.scan import scan
 from app.engine.snapshot import Snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
+# ../shared (the labelled corpus, licence texts, GitHub's fixtures) sits beside the project on its
+# development machines and in CI, never in a user's clone: a test that reads it asks shared_file.
 SHARED = ROOT.parent / "shared"
 EXAMPLE = ROOT / "examples" / "openwashed-model"
 
@@ -37,9 +40,24 @@ THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND.
 """
 
 
+# The differential tests (hypothesis) draw the same examples on every run, so the suite passes or
+# fails alike in CI and in any clone; HYPOTHESIS_PROFILE=explore draws new ones to look for cases.
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+
+
 @pytest.fixture(scope="session")
 def ruleset():
     return default_ruleset()
+
+
+def shared_file(relative: str) -> Path:
+    """A path under ../shared, or a skip that says why: a fresh clone has no ../shared beside it."""
+    path = SHARED / relative
+    if not path.exists():
+        pytest.skip(f"needs ../shared/{relative}, which is not beside this checkout")
+    return path
 
 
 def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:

@@ -226,8 +226,13 @@ def test_foss_and_fully_open_are_judged_alike():
 
 
 def test_licence_folders_per_model_become_families():
-    from tests.conftest import SHARED
-    report = scan(Snapshot.from_folder(SHARED / "docs/license-texts/meta-llama__llama-models"))
-    names = {f.name for f in report.assessment.families}
-    assert {"llama2", "llama3", "llama3_1", "llama4"} <= names
-    assert not any(f.open_terms for f in report.assessment.families)
+    files = {
+        "README.md": "# Acme models\n\nEach model has its own licence.\n",
+        "models/acme2/LICENSE": "LLAMA 2 COMMUNITY LICENSE AGREEMENT\n",
+        "models/acme3/LICENSE": "META LLAMA 3 COMMUNITY LICENSE AGREEMENT\n",
+        "models/acme3_1/LICENSE": "LLAMA 3.1 COMMUNITY LICENSE AGREEMENT\n",
+    }
+    report = scan_files(files, ("models/acme2/consolidated.00.pth", "models/acme3/model.safetensors"))
+    families = {f.name: f for f in report.assessment.families}
+    assert {"acme2", "acme3", "acme3_1"} <= set(families)
+    assert not any(f.open_terms for f in families.values())

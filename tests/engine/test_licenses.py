@@ -9,7 +9,7 @@ import pytest
 from app.engine import licenses as lic
 from app.engine.models import Evidence
 from app.engine.ruleset import default_ruleset
-from tests.conftest import APACHE_HEAD, MIT_TEXT, SHARED
+from tests.conftest import APACHE_HEAD, MIT_TEXT, shared_file
 
 LICENSES = default_ruleset().licenses
 EVIDENCE = Evidence("test", "test", "LICENSE", 1)
@@ -83,20 +83,21 @@ REAL_TEXTS = {
     COMMON / "Apache-2.0": "Apache-2.0", COMMON / "GPL-2": "GPL-2.0", COMMON / "GPL-3": "GPL-3.0",
     COMMON / "LGPL-2.1": "LGPL-2.1", COMMON / "LGPL-3": "LGPL-3.0", COMMON / "MPL-2.0": "MPL-2.0",
     COMMON / "BSD": "BSD-3-Clause", COMMON / "CC0-1.0": "CC0-1.0",
-    SHARED / "docs/license-texts/apple__corenet/LICENSE": "Apple-Sample-Code",
-    SHARED / "docs/license-texts/deepseek-ai__DeepSeek-V3/LICENSE-MODEL": "DeepSeek-License-1.0",
-    SHARED / "docs/license-texts/deepseek-ai__DeepSeek-V3/LICENSE-CODE": "MIT",
-    SHARED / "docs/license-texts/meta-llama__llama-models/models/llama2/LICENSE": "Llama-2",
-    SHARED / "docs/license-texts/meta-llama__llama-models/models/llama3/LICENSE": "Llama-3",
-    SHARED / "docs/license-texts/meta-llama__llama-models/models/llama3_1/LICENSE": "Llama-3.1",
-    SHARED / "docs/license-texts/meta-llama__llama-models/models/llama3_2/LICENSE": "Llama-3.2",
-    SHARED / "docs/license-texts/meta-llama__llama-models/models/llama3_3/LICENSE": "Llama-3.3",
-    SHARED / "docs/license-texts/meta-llama__llama-models/models/llama4/LICENSE": "Llama-4",
+    "docs/license-texts/apple__corenet/LICENSE": "Apple-Sample-Code",
+    "docs/license-texts/deepseek-ai__DeepSeek-V3/LICENSE-MODEL": "DeepSeek-License-1.0",
+    "docs/license-texts/deepseek-ai__DeepSeek-V3/LICENSE-CODE": "MIT",
+    "docs/license-texts/meta-llama__llama-models/models/llama2/LICENSE": "Llama-2",
+    "docs/license-texts/meta-llama__llama-models/models/llama3/LICENSE": "Llama-3",
+    "docs/license-texts/meta-llama__llama-models/models/llama3_1/LICENSE": "Llama-3.1",
+    "docs/license-texts/meta-llama__llama-models/models/llama3_2/LICENSE": "Llama-3.2",
+    "docs/license-texts/meta-llama__llama-models/models/llama3_3/LICENSE": "Llama-3.3",
+    "docs/license-texts/meta-llama__llama-models/models/llama4/LICENSE": "Llama-4",
 }
 
 
 @pytest.mark.parametrize(("path", "expected"), REAL_TEXTS.items(), ids=lambda v: str(v)[-40:])
 def test_real_licence_texts(ruleset, path, expected):
+    path = shared_file(path) if isinstance(path, str) else path
     if not path.is_file():
         pytest.skip(f"{path} is not on this machine")
     match = lic.match_text(path.read_text(errors="replace"), "all", EVIDENCE, ruleset)
@@ -106,9 +107,7 @@ def test_real_licence_texts(ruleset, path, expected):
 
 
 def test_restriction_clauses_are_quoted_from_the_text(ruleset):
-    path = SHARED / "docs/license-texts/meta-llama__llama-models/models/llama3_1/LICENSE"
-    if not path.is_file():
-        pytest.skip("Llama 3.1 text not available")
+    path = shared_file("docs/license-texts/meta-llama__llama-models/models/llama3_1/LICENSE")
     match = lic.match_text(path.read_text(), "weights", EVIDENCE, ruleset)
     mau = next(r for r in match.restrictions if r.id == "mau-cap")
     assert "700 million monthly active users" in mau.clause
