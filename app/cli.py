@@ -47,12 +47,16 @@ def build_parser() -> argparse.ArgumentParser:
     scan_cmd.add_argument("--fix", action="store_true", help="rewrite the files with the suggested wording")
     scan_cmd.add_argument("--diff", action="store_true",
                           help="print what --fix would change as a unified diff; exit 1 if anything would")
-    scan_cmd.add_argument("--output", type=Path, help="write the report to a file instead of stdout")
+    scan_cmd.add_argument("-o", "--output", type=Path, help="write the report to a file instead of stdout")
     scan_cmd.add_argument("-q", "--quiet", action="store_true", help="print the findings only")
+    scan_cmd.add_argument("-v", "--verbose", action="store_true",
+                          help="list all the evidence, every place a licence is stated and its clauses' wording")
     scan_cmd.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                           help="colour the text report (default: on a terminal, unless NO_COLOR is set)")
-    scan_cmd.add_argument("--stdin-filename", default="README.md",
-                          help="the name of the document read from - (default: README.md)")
+    scan_cmd.add_argument("--stdin-filename", default=None,
+                          help="where the document read from - belongs, from the working folder: it takes that "
+                               "file's place and only its findings are reported (default: a new stdin.md at the "
+                               "repository root)")
 
     explain = commands.add_parser("explain", help="explain a rule or a licence")
     explain.add_argument("id", help="rule id, licence id, SPDX id or Hugging Face licence id")
@@ -154,7 +158,8 @@ def _scan(args: argparse.Namespace) -> int:
         return EXIT_FINDINGS if diff else EXIT_OK
     reports = [sc.report_for(t, ruleset, args.fix) for t in targets]
     items = [combined.Scanned(t.label, _name(t), t.config_file, r) for t, r in zip(targets, reports, strict=True)]
-    _emit(combined.render(args.format, items, sc.use_colour(args.color, args.output), args.quiet), args.output)
+    style = combined.Style(sc.use_colour(args.color, args.output), args.quiet, args.verbose)
+    _emit(combined.render(args.format, items, style), args.output)
     return max(sc.exit_code(r, args.fail_on or t.config.fail_on) for t, r in zip(targets, reports, strict=True))
 
 

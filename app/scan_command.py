@@ -30,6 +30,7 @@ class Target:
     config: Config
     config_file: str | None
     stdin_text: str | None = None
+    stdin_path: str | None = None  # the piped document's path from the root: only its findings are reported
 
 
 def repository_root(folder: Path) -> Path:
@@ -81,18 +82,34 @@ def target_for(given: str, args, ruleset: RuleSet) -> Target:
     return Target(given, Snapshot.from_folder(folder), folder, "" if prefix == "." else prefix, config, config_file)
 
 
+STDIN_DEFAULT = "stdin.md"  # where piped text sits when no --stdin-filename says where it belongs
+
+
 def _stdin_target(args, ruleset: RuleSet) -> Target:
-    """One document from standard input, seen in its repository: the working folder's repository
-    with the file named by --stdin-filename replaced by what was read (as editors lint a buffer)."""
+    """One document from standard input, seen in its repository, as editors lint a buffer: the text
+    takes the place of --stdin-filename (a path from the working folder) in the working folder's
+    repository and is read as a document wherever it lies; every other file stays evidence."""
     text = sys.stdin.read()
     here = Path.cwd().resolve()
     root = repository_root(here)
-    name = (here / args.stdin_filename).resolve()
+    name = (here / (args.stdin_filename or STDIN_DEFAULT)).resolve()
     if root != name and root not in name.parents:
         raise UsageError(f"--stdin-filename {args.stdin_filename} is outside the repository at {root}")
     config, config_file = load_config(args.config, here, root, ruleset)
-    return Target("-", overlay(Snapshot.from_folder(root), name.relative_to(root).as_posix(), text), None, "",
-                  config, config_file, stdin_text=text)
+    path = name.relative_to(root).as_posix()
+    return Target("-", overlay(Snapshot.from_folder(root), path, text), None, "",
+                  reading(config, path), config_file, stdin_text=text, stdin_path=path)
+
+
+def reading(config: Config, path: str) -> Config:
+    """The configuration with one path always read as a document (an editor's buffer is linted
+    whatever its name, and even where `exclude` would skip it)."""
+    import fnmatch
+    import glob
+    from dataclasses import replace
+
+    return replace(config, include=[*config.include, glob.escape(path)],
+                   exclude=[p for p in config.exclude if not fnmatch.fnmatch(path, p)])
 
 
 def overlay(base: Snapshot, path: str, text: str) -> Snapshot:
@@ -106,7 +123,17 @@ def report_for(target: Target, ruleset: RuleSet, fix: bool) -> Report:
     report = scan(target.snapshot, target.config, ruleset)
     if fix:
         report = _fix(target, report, ruleset)
-    return relocate(report, target.prefix)
+    return relocate(_only(report, target.stdin_path), target.prefix)
+
+
+def _only(report: Report, path: str | None) -> Report:
+    """The findings and notices of the piped document alone (the rest of the tree is evidence)."""
+    if path is None:
+        return report
+    from dataclasses import replace
+
+    return replace(report, findings=[f for f in report.findings if f.path == path],
+                   notices=[n for n in report.notices if n.path == path])
 
 
 def _fix(target: Target, report: Report, ruleset: RuleSet) -> Report:
@@ -140,7 +167,7 @@ def diff_for(target: Target, ruleset: RuleSet) -> str:
 
     from app.engine.fix import apply_fixes
 
-    report = scan(target.snapshot, target.config, ruleset)
+    report = _only(scan(target.snapshot, target.config, ruleset), target.stdin_path)
     chunks = []
     for rel, findings in _by_path(report).items():
         before = target.snapshot.read_bytes(rel).decode("utf-8")

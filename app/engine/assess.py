@@ -12,6 +12,8 @@ from app.engine.models import (
     LicenseMatch,
     Openness,
     governing_terms,
+    strictest_first,
+    version_key,
 )
 
 # Evidence that shows what the training data is; a section that describes it may not be enough.
@@ -88,12 +90,13 @@ def _basis(weights_terms: list[LicenseMatch]) -> str:
 
 def _families(licenses: list[LicenseMatch]) -> list[Family]:
     names = list(dict.fromkeys(m.family for m in licenses if m.family and m.applies_to in ("weights", "all")))
+    names.sort(key=version_key)  # oldest to newest; families without numbers keep their order
     if len(names) < 2:
         return []
     families = []
     for name in names:
         terms = governing_terms(licenses, name)
-        closed = [m for m in terms if not m.open_terms]
+        closed = strictest_first([m for m in terms if not m.open_terms])
         summary = (f"terms that are not open: {closed[0].name}" if closed
                    else f"under {', '.join(sorted({m.name for m in terms}))}")
         families.append(Family(name, terms, not closed, summary))
@@ -114,12 +117,13 @@ def _component(name: str, evidence: list[Evidence], terms: list[LicenseMatch], o
     elif not terms:
         summary = "found"
     elif not open_terms:
-        closed = [m for m in terms if not (m.osi_approved if osi_only else m.open_terms)]
+        closed = strictest_first([m for m in terms if not (m.osi_approved if osi_only else m.open_terms)])
         summary = f"found, under terms that are not open: {closed[0].name}"
     else:
         names = sorted({m.name for m in terms}) or ["the repository's terms"]
         summary = f"found, under {', '.join(names)}"
-    return Component(name, present, open_terms, summary, list(evidence), list(terms))
+    # Strongest evidence first, so a short list shows what matters most (the sort keeps document order).
+    return Component(name, present, open_terms, summary, sorted(evidence, key=lambda e: e.rank), list(terms))
 
 
 def _level(components: dict[str, Component], weights_terms: list[LicenseMatch],
@@ -130,10 +134,9 @@ def _level(components: dict[str, Component], weights_terms: list[LicenseMatch],
     if not weights_terms:
         return Openness.UNKNOWN, ["the weights licence is not stated in the repository"]
     closed = [m for m in weights_terms if not m.open_terms]
-    restricted = [m for m in closed if not m.undetermined]
+    restricted = strictest_first([m for m in closed if not m.undetermined])
     if restricted:
-        names = list(dict.fromkeys(m.name for m in restricted))
-        return Openness.RESTRICTED_WEIGHTS, [f"the weights are under {name}" for name in names[:3]]
+        return Openness.RESTRICTED_WEIGHTS, _restricted_reasons(restricted)
     if closed:
         return Openness.UNKNOWN, [f"the weights licence cannot be determined from the repository: {m.name}"
                                   for m in closed[:2]]
@@ -142,6 +145,18 @@ def _level(components: dict[str, Component], weights_terms: list[LicenseMatch],
     if missing:
         return Openness.OPEN_WEIGHTS, [_missing_reason(components[m]) for m in missing]
     return Openness.OPEN_SOURCE_AI, ["code, weights and data information were all found under open terms"]
+
+
+def _restricted_reasons(restricted: list[LicenseMatch]) -> list[str]:
+    """The strictest terms by name, and how many more restrict the weights (each is in the licences)."""
+    names = list(dict.fromkeys(m.name for m in restricted))
+    others = len({m.name for m in restricted if not m.binding} - {names[0]})  # use policies and bases: below
+    reason = f"the weights are under {names[0]}"
+    if others:
+        reason += f" and {others} other {'licence' if others == 1 else 'licences'} that are not open"
+    families = {m.family for m in restricted if m.family}
+    return [reason] + ([f"{len(families)} model families are under terms that are not open"] if len(families) > 1
+                       else [])
 
 
 def _missing_reason(component: Component) -> str:

@@ -16,13 +16,28 @@ DEFAULT_MAX_FILE_BYTES = 4_000_000  # larger documents are skipped with a notice
 _KEY_ALIASES = {"_extends": "extends"}  # the file's key (Probot's) and the setting it fills
 
 
-class ConfigError(Exception):
-    """The configuration cannot be used. Names the file, the line and the key."""
+Problem = tuple[int | None, str, str]  # line, key, message
 
-    def __init__(self, path: str, line: int | None, key: str, message: str) -> None:
-        where = f"{path}:{line}" if line else path
-        super().__init__(f"{where}: {key}: {message}" if key else f"{where}: {message}")
+
+class ConfigError(Exception):
+    """The configuration cannot be used. Names the file and, for each mistake, its line and key
+    (every mistake at once, so one edit can fix them all)."""
+
+    def __init__(self, path: str, line: int | None, key: str, message: str, more: tuple[Problem, ...] = ()) -> None:
         self.path, self.line, self.key, self.detail = path, line, key, message
+        self.problems: list[Problem] = [(line, key, message), *more]
+        lines = [self._where(*problem) for problem in self.problems]
+        super().__init__(lines[0] if len(lines) == 1 else
+                         f"{path} has {len(lines)} problems:\n" + "\n".join(f"  {line}" for line in lines))
+
+    def _where(self, line: int | None, key: str, message: str) -> str:
+        where = f"{self.path}:{line}" if line else self.path
+        return f"{where}: {key}: {message}" if key else f"{where}: {message}"
+
+    @classmethod
+    def of(cls, path: str, problems: list[Problem]) -> ConfigError:
+        (line, key, message), *more = problems
+        return cls(path, line, key, message, tuple(more))
 
 
 def _positive(value: int) -> int:
@@ -89,21 +104,24 @@ def parse_config(text: str, path: str = CONFIG_PATH, known_rules: set[str] | Non
         return Config()
     if not isinstance(data, dict):
         raise ConfigError(path, 1, "", "must be a mapping of settings")
-    config = _validated(data, path, node)
-    _check_rule_ids(config, node, path, known_rules)
-    return config
-
-
-def _validated(data: dict, path: str, node: yaml.Node | None) -> Config:
     settings = {_KEY_ALIASES.get(str(k), k): v for k, v in data.items()}
-    try:
-        config = validate(Config, settings)
-    except Invalid as exc:
-        loc, message, kind = exc.problems[0]
-        loc = [_file_key(loc[0]), *loc[1:]] if loc else loc
-        raise ConfigError(path, _line_of(node, loc), ".".join(loc), _message(message, kind, loc)) from None
+    config, problems = _validated(settings, node)
+    problems += _unknown_rule_ids(settings, node, known_rules)
+    if problems:
+        raise ConfigError.of(path, sorted(problems, key=lambda p: (p[0] or 0, p[1])))
     object.__setattr__(config, "given", frozenset(settings))
     return config
+
+
+def _validated(settings: dict, node: yaml.Node | None) -> tuple[Config, list[Problem]]:
+    try:
+        return validate(Config, settings), []
+    except Invalid as exc:
+        problems = []
+        for loc, message, kind in exc.problems:
+            loc = [_file_key(loc[0]), *loc[1:]] if loc else loc
+            problems.append((_line_of(node, loc), ".".join(loc), _message(message, kind, loc)))
+        return Config(), problems
 
 
 def _file_key(name: str) -> str:
@@ -135,14 +153,17 @@ def merge(base: Config, override: Config) -> Config:
     return merged
 
 
-def _check_rule_ids(config: Config, node: yaml.Node | None, path: str, known: set[str] | None) -> None:
-    lowered = {k.lower() for k in known} if known else set()
-    for key, ids in (("ignore", config.ignore), ("levels", list(config.levels))):
-        for i, rule_id in enumerate(ids):
-            if known and rule_id.lower() not in lowered:
-                loc = [key, str(i)] if key == "ignore" else [key, rule_id]
-                raise ConfigError(path, _line_of(node, loc), ".".join(loc),
-                                  f"unknown rule {rule_id!r}; `openwashing rules` lists them")
+def _unknown_rule_ids(settings: dict, node: yaml.Node | None, known: set[str] | None) -> list[Problem]:
+    """Rule ids in `ignore` and `levels` that no rule has (read from the raw settings, so they are
+    reported beside any other mistake)."""
+    if not known:
+        return []
+    lowered = {k.lower() for k in known}
+    ignore, levels = settings.get("ignore"), settings.get("levels")
+    given = [("ignore", str(i), v) for i, v in enumerate(ignore if isinstance(ignore, list) else [])]
+    given += [("levels", str(k), k) for k in (levels if isinstance(levels, dict) else {})]
+    return [(_line_of(node, [key, part]), f"{key}.{part}", f"unknown rule {rule_id!r}; `openwashing rules` lists them")
+            for key, part, rule_id in given if isinstance(rule_id, str) and rule_id.lower() not in lowered]
 
 
 def _line_of(node: yaml.Node | None, loc: list[str]) -> int | None:

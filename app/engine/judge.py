@@ -9,7 +9,6 @@ from app.engine.claims import Claim
 from app.engine.models import Assessment, Evidence, Finding, Level, LicenseMatch, Openness
 from app.engine.ruleset import RuleSet
 
-_CLAUSE_QUOTE = 140  # characters of a licence clause quoted in a message
 _WEIGHTS_WORDING = re.compile(r"weight|权重|ウェイト", re.I)
 
 
@@ -98,15 +97,18 @@ def restricted_reason(assessment: Assessment) -> str:
 
 
 def license_reason(terms: LicenseMatch, lead: str) -> str:
+    """The licence and the clauses it fails on, by name: the clauses' wording is quoted once, in the
+    scorecard's licence block, not in every finding."""
     where = f" ({terms.evidence.where()})" if terms.path else ""
+    if terms.undetermined:
+        return f"{lead} {terms.name}{where}, whose terms are not in the repository, so they cannot be checked"
     labels = [r.label for r in terms.restrictions]
+    if not terms.recognised and labels in ([], ["not OSI-approved"]):
+        return (f"{lead} {terms.name}{where}, a licence openwashing does not recognise, so nothing shows "
+                "that it is an open source licence")
     reason = f"{lead} {terms.name}{where}, which is not an open source licence"
     if labels and labels != ["not OSI-approved"]:
         reason += ": " + ", ".join(labels)
-        clause = next((r.clause for r in terms.restrictions if r.clause), "")
-        if clause:
-            quoted = clause if len(clause) <= _CLAUSE_QUOTE else clause[:_CLAUSE_QUOTE].rsplit(" ", 1)[0] + "…"
-            reason += f" (\u201c{quoted}\u201d)"
     return reason
 
 

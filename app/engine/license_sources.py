@@ -49,6 +49,28 @@ def family_of(path: str) -> str | None:
     return folder.group("family") if folder else None
 
 
+def family_key(name: str) -> str:
+    """What two spellings of one family share: "llama3_1", "Llama 3.1" and "llama-3.1" are one."""
+    return re.sub(r"[^0-9a-z\u3040-\u9fff]", "", name.lower())
+
+
+def canonical_families(matches: list[LicenseMatch]) -> list[LicenseMatch]:
+    """Every family named by its most readable spelling (a table row's or card's "Acme 3.1" over a
+    folder's "acme3_1"), so that the spellings of one family are one family."""
+    spellings: dict[str, str] = {}
+    for m in matches:
+        if m.family:
+            key = family_key(m.family)
+            if key not in spellings or _readability(m.family) > _readability(spellings[key]):
+                spellings[key] = m.family
+    return [m if not m.family or not family_key(m.family) else
+            _with(m, m.tier, spellings[family_key(m.family)], m.binding) for m in matches]
+
+
+def _readability(name: str) -> tuple[bool, bool]:
+    return " " in name, any(c.isupper() for c in name)
+
+
 def from_license_file(path: str, text: str, ruleset: RuleSet) -> list[LicenseMatch]:
     """The licence (or licences, when a file bundles several) a file states, with what it governs."""
     role = file_role(path)
@@ -57,6 +79,8 @@ def from_license_file(path: str, text: str, ruleset: RuleSet) -> list[LicenseMat
     pointer = _pointer(text, ruleset)
     if pointer:
         return [_pointed(pointer, text, role if role != "policy" else "weights", evidence, family, ruleset)]
+    if _points_within(text, ruleset):
+        return []  # "see each model's folder": the licences are the files it points to, read on their own
     if role == "policy":
         return [_policy(text, evidence, family, ruleset)]
     if role == "all" and path.rsplit("/", 1)[-1].upper().startswith("NOTICE"):
@@ -83,6 +107,13 @@ def _pointer(text: str, ruleset: RuleSet) -> str | None:
         return None
     pointer = ruleset.artifacts.licensing.compiled("pointer")
     return url.group(0).rstrip(".,;") if pointer.search(text) or len(_URL.sub("", text).split()) <= 6 else None
+
+
+def _points_within(text: str, ruleset: RuleSet) -> bool:
+    """A short note without an address that sends the reader to other files of the repository."""
+    if len(text) > _POINTER_MAX or _URL.search(text) or lic.identify_text(text, ruleset):
+        return False
+    return bool(ruleset.artifacts.licensing.compiled("pointer").search(text)) and len(text.split()) <= 30
 
 
 def _pointed(url: str, text: str, role: str, evidence: Evidence, family: str | None,

@@ -8,12 +8,12 @@ more current says anything (tier "mention").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from app.engine import licenses as lic
 from app.engine.claims import sentences
-from app.engine.license_sources import card_bases
+from app.engine.license_sources import card_bases, family_key, family_of
 from app.engine.markdown import Document, Segment
 from app.engine.models import TIER_MENTION, TIER_REPOSITORY, TIER_STATED, Evidence, LicenseMatch
 from app.engine.prefilter import fold, lacks_words
@@ -54,6 +54,7 @@ def from_prose(doc: Document, files: dict[str, LicenseMatch], project: Project,
     """Statements such as "the model weights are released under the Llama 2 Community License"."""
     found: list[LicenseMatch] = []
     history = _history_lines(doc, ruleset)
+    family = family_of(doc.path)  # a model card in models/<name>/ speaks for that model
     for segment in doc.segments_with(_MAY_STATE_TERMS):
         if segment.kind == "cell":
             continue  # table cells are read as rows by from_tables
@@ -61,9 +62,9 @@ def from_prose(doc: Document, files: dict[str, LicenseMatch], project: Project,
             sentence = segment.text[start:end]
             line = segment.position(start + len(sentence) - len(sentence.lstrip()))[0]
             place = _Place(doc, line, line in history or _is_news_item(segment, start, ruleset), fold(sentence))
-            found.extend(_statement(sentence, segment, start, end, place, files, project, ruleset))
-            found.extend(_inherited(sentence, place, ruleset))
-            found.extend(_use_limits(sentence, place, ruleset))
+            stated = [*_statement(sentence, segment, start, end, place, files, project, ruleset),
+                      *_inherited(sentence, place, ruleset), *_use_limits(sentence, place, ruleset)]
+            found.extend(replace(m, family=m.family or family) for m in stated)
     return found
 
 
@@ -193,9 +194,10 @@ def _use_limits(sentence: str, place: _Place, ruleset: RuleSet) -> list[LicenseM
 
 
 def from_tables(doc: Document, files: dict[str, LicenseMatch], project: Project, ruleset: RuleSet,
-                referenced: set[str] | None = None) -> list[LicenseMatch]:
+                referenced: dict[str, set[str]] | None = None) -> list[LicenseMatch]:
     """Model tables with a licence column: each row's model gets its own terms. The licence files
-    the rows link to are added to `referenced`: the rows, not the file names, say which model they serve."""
+    the rows link to are added to `referenced`, with the family keys of the rows that link them:
+    the rows, not the file names, say which model they serve."""
     found: list[LicenseMatch] = []
     column = ruleset.artifacts.licensing.compiled("license_columns")
     for table in tables_of(doc):
@@ -209,13 +211,13 @@ def from_tables(doc: Document, files: dict[str, LicenseMatch], project: Project,
 
 
 def _row_terms(family: str, cell, doc: Document, files: dict[str, LicenseMatch], project: Project,
-               ruleset: RuleSet, referenced: set[str] | None) -> list[LicenseMatch]:
+               ruleset: RuleSet, referenced: dict[str, set[str]] | None) -> list[LicenseMatch]:
     evidence = Evidence("model-table", f"{family}: {cell.text}", doc.path, cell.line)
     for href in cell.links:
         local = local_file(href, project)
         if local is not None and local in files:
             if referenced is not None:
-                referenced.add(local)
+                referenced.setdefault(local, set()).add(family_key(family))
             return [_copy(files[local], "weights", evidence, TIER_STATED, family)]
     facts = lic.by_hf_id(cell.text, ruleset) or (lic.names_in(cell.text, ruleset) or [None])[0]
     return [_tiered(lic.make_match(facts, "weights", evidence, ruleset), TIER_STATED, family)] if facts else []
@@ -263,6 +265,7 @@ def _base_edges(docs: list[Document], ruleset: RuleSet) -> list[tuple[str, str, 
     based_on = ruleset.artifacts.licensing.compiled("based_on")
     for doc in docs:
         name = _card_name(doc)
+        folder_family = family_of(doc.path)
         for base in card_bases(doc):
             evidence = Evidence("base-model", f"fine-tuned from {base}, bound by its licence", doc.path,
                                 doc.front_matter_lines.get("base_model"))
@@ -275,7 +278,7 @@ def _base_edges(docs: list[Document], ruleset: RuleSet) -> list[tuple[str, str, 
                     line = segment.position(start)[0]
                     evidence = Evidence("base-model", " ".join(sentence.split())[:160], doc.path, line)
                     subject = _subject_name(sentence[:match.start()])
-                    edges.append((subject, match.group(match.lastindex or 0), evidence, None))
+                    edges.append((subject, match.group(match.lastindex or 0), evidence, folder_family))
     return edges
 
 

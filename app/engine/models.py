@@ -28,6 +28,9 @@ class Openness(StrEnum):
     UNKNOWN = "unknown"
 
 
+STRENGTHS = ("strong", "medium", "weak")  # how much a piece of evidence gives, most first
+
+
 @dataclass(frozen=True)
 class Evidence:
     """Something seen in the repository that supports a conclusion."""
@@ -37,6 +40,11 @@ class Evidence:
     path: str | None = None
     line: int | None = None
     strength: str = "strong"
+
+    @property
+    def rank(self) -> int:
+        """0 for the strongest evidence: what lists sort by."""
+        return STRENGTHS.index(self.strength) if self.strength in STRENGTHS else len(STRENGTHS)
 
     def where(self) -> str:
         if self.path and self.line:
@@ -83,6 +91,8 @@ class LicenseMatch:
         """How the licence takes part in the verdict, in words for reports."""
         if self.binding:
             return "binds the weights on top of their licence"
+        if self.tier == TIER_REPOSITORY and self.evidence.kind not in ("license-file", "manifest"):
+            return "stated for the whole project"  # a sentence in a document, not the LICENSE file
         return {TIER_DECLARED: "declared in the configuration", TIER_STATED: "stated for what it governs",
                 TIER_REPOSITORY: "the repository's licence", TIER_MENTION: "named in a news item (history)"}[self.tier]
 
@@ -125,6 +135,17 @@ def governing_terms(licenses: list[LicenseMatch], family: str | None = None) -> 
     return [m for m in stated if m.tier == best] + [m for m in candidates if m.binding]
 
 
+def version_key(name: str | None) -> tuple[int, ...]:
+    """A family name's version numbers, for "newest": "Acme 3.2-Vision" (3, 2) is newer than "Acme 3" (3,)."""
+    return tuple(int(n) for n in re.findall(r"\d+", name or "")[:4])
+
+
+def strictest_first(matches: list[LicenseMatch]) -> list[LicenseMatch]:
+    """Most failing clauses first; on a tie, the licence of the newest family."""
+    failing = {id(m): sum(r.id not in UNDETERMINED | {"not-osi-approved"} for r in m.restrictions) for m in matches}
+    return sorted(matches, key=lambda m: (failing[id(m)], version_key(m.family)), reverse=True)
+
+
 @dataclass
 class Family:
     """One model family of a repository that ships several under different terms."""
@@ -151,8 +172,10 @@ class Assessment:
     caveats: list[str] = field(default_factory=list)  # what the repository alone cannot decide
 
     def weights_license(self, family: str | None = None) -> LicenseMatch | None:
+        """The terms that decide: the strictest restricted licence (the newest family's on a tie),
+        else terms that cannot be read here, else the open licence."""
         governing = governing_terms(self.licenses, family)
-        restricted = [m for m in governing if not m.open_terms and not m.undetermined]
+        restricted = strictest_first([m for m in governing if not m.open_terms and not m.undetermined])
         closed = [m for m in governing if not m.open_terms]
         return (restricted or closed or governing or [None])[0]
 

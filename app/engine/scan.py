@@ -109,18 +109,36 @@ def _licenses(snapshot: Snapshot, chosen, docs: list[Document], license_texts: d
         text = read_text(snapshot, path, config.max_file_bytes, notices)
         if text is not None:
             found.extend(sources.from_manifest(path, text, ruleset))
-    tabled: set[str] = set()
+    tabled: dict[str, set[str]] = {}
     for doc in docs:
         found.extend(sources.from_front_matter(doc, license_texts, ruleset))
         found.extend(statements.from_prose(doc, by_path, project, ruleset))
         found.extend(statements.from_tables(doc, by_path, project, ruleset, tabled))
-    found = [replace(m, family=None) if m.path in tabled and m.evidence.kind == "license-file" else m
-             for m in found]
+    found = [_family_from_rows(m, tabled) for m in found]
     found.extend(statements.base_models(docs, ruleset))
     found.extend(_declared_licenses(config, ruleset))
+    found = sources.canonical_families([m for m in found if not _points_home(m, project)])
     linked = {href: m for p, m in by_path.items() for href in (p, f"./{p}")}
     linked.update({href: m for href, m in _linked_by_url(docs, by_path).items()})
     return _unique(sorted(found, key=lambda m: m.tier)), linked
+
+
+def _points_home(match: LicenseMatch, project: Project) -> bool:
+    """A licence file that points to a page of this very repository (its README's licence section)
+    adds no terms of its own: the page it points to is read as it is."""
+    if match.id != "LicenseRef-elsewhere" or match.evidence.kind != "license-file":
+        return False
+    url = match.evidence.detail.rsplit(" points to ", 1)[-1]
+    return statements.local_file(url, project) is not None
+
+
+def _family_from_rows(match: LicenseMatch, tabled: dict[str, set[str]]) -> LicenseMatch:
+    """A licence file that a table's rows link to serves the models of those rows: the family its
+    name or folder suggests stays only when a row that links it is that family."""
+    rows = tabled.get(match.path or "") if match.evidence.kind == "license-file" else None
+    if rows is None or not match.family or sources.family_key(match.family) in rows:
+        return match
+    return replace(match, family=None)
 
 
 def _linked_by_url(docs: list[Document], by_path: dict[str, LicenseMatch]) -> dict[str, LicenseMatch]:
@@ -135,9 +153,10 @@ def _linked_by_url(docs: list[Document], by_path: dict[str, LicenseMatch]) -> di
 
 
 def _unique(matches: list[LicenseMatch]) -> list[LicenseMatch]:
+    """Each statement once; the same licence stated in several places keeps every place."""
     seen, kept = set(), []
     for match in matches:
-        key = (match.id, match.name, match.applies_to, match.family, match.binding)
+        key = (match.id, match.name, match.applies_to, match.family, match.binding, match.path, match.line)
         if key not in seen:
             seen.add(key)
             kept.append(match)

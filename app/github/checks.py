@@ -131,13 +131,14 @@ def annotation(f: Finding) -> dict:
     return body
 
 
-def config_annotation(error: ConfigError) -> dict:
-    line = error.line or 1
+def config_annotations(error: ConfigError) -> list[dict]:
+    """One annotation on each line of the configuration that has a mistake."""
     path = error.path if not error.path.count("/") > 1 else error.path.split("/", 2)[-1]
-    return {"path": path, "start_line": line, "end_line": line, "annotation_level": "failure",
-            "title": "Invalid openwashing configuration",
-            "message": truncate_bytes(f"{error.key + ': ' if error.key else ''}{error.detail}. "
-                                      "The check ran with the default settings.", MAX_ANNOTATION_MESSAGE_BYTES)}
+    return [{"path": path, "start_line": line or 1, "end_line": line or 1, "annotation_level": "failure",
+             "title": "Invalid openwashing configuration",
+             "message": truncate_bytes(f"{key + ': ' if key else ''}{detail}. The check ran with the default "
+                                       "settings.", MAX_ANNOTATION_MESSAGE_BYTES)}
+            for line, key, detail in error.problems]
 
 
 def conclusion_for(report: Report, fail_on: str, config_error: ConfigError | None,

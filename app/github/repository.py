@@ -148,7 +148,7 @@ def _remote_config(gh: Github, repo_name: str, known: set[str], configs: ConfigC
     try:
         return parse_config(text, f"{repo_name}/{CONFIG_PATH}", known)
     except ConfigError as exc:
-        raise ConfigError(f"{repo_name}/{CONFIG_PATH}", exc.line, exc.key, exc.detail) from exc
+        raise ConfigError.of(f"{repo_name}/{CONFIG_PATH}", exc.problems) from exc
 
 
 def _fetch_config(gh: Github, repo_name: str, cached: str | None, etag: str | None) -> tuple[str | None, str | None]:

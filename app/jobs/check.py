@@ -9,7 +9,7 @@ from app.engine.config import as_settings
 from app.engine.models import Notice, Report
 from app.engine.scan import scan
 from app.github.calls import describe
-from app.github.checks import CheckRuns, annotation, conclusion_for, config_annotation, title_for
+from app.github.checks import CheckRuns, annotation, conclusion_for, config_annotations, title_for
 from app.github.limits import Budget, BudgetExceeded
 from app.github.repository import RepositoryView, read_commit
 from app.github.reviews import review_pull_request
@@ -68,8 +68,8 @@ def _publish(ctx, checks: CheckRuns, work: CheckRequest, view: RepositoryView, r
     conclusion = conclusion_for(report, view.config.fail_on, view.config_error, view.unreadable + view.over_budget)
     annotations = [annotation(f) for f in report.findings[:limit]]
     if view.config_error:
-        annotations.insert(0, config_annotation(view.config_error))
-    summary = render("check_summary.md.j2", assessment=report.assessment, findings=report.findings,
+        annotations[:0] = config_annotations(view.config_error)
+    summary = render("check_summary.md.j2", card=scorecard(report), findings=report.findings,
                      notices=report.notices, config_error=view.config_error, config=_config_rows(view.config),
                      sources=view.config_sources, version=__version__, sha=work.sha, truncated=view.truncated,
                      max_listed=MAX_FINDINGS_LISTED, max_annotations=limit, documents=report.documents,

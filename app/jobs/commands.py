@@ -29,6 +29,7 @@ from app.github.writes import (
     safe_comment,
 )
 from app.jobs.check import analyse, run_check
+from app.report.scorecard import scorecard
 from app.report.templating import render
 from app.state.work import CheckRequest, CommandRequest
 
@@ -146,7 +147,7 @@ def _explain(ctx: Context, args: str) -> str:
         return render("reply_unknown_id.md.j2", identifier=identifier)
     sha, _branch, _same = ctx.target()
     _view, report = _scan_at(ctx, sha)
-    return render("reply_explain_verdict.md.j2", assessment=report.assessment, sha=sha,
+    return render("reply_explain_verdict.md.j2", card=scorecard(report), sha=sha,
                   findings=len(report.findings))
 
 

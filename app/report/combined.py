@@ -10,6 +10,15 @@ from app.engine.models import Report
 
 
 @dataclass(frozen=True)
+class Style:
+    """How the text report is shown: colour, findings only (quiet), or everything (verbose)."""
+
+    colour: bool = False
+    quiet: bool = False
+    verbose: bool = False
+
+
+@dataclass(frozen=True)
 class Scanned:
     label: str  # the path as given ("-" for standard input)
     name: str  # what the report calls it
@@ -17,21 +26,22 @@ class Scanned:
     report: Report
 
 
-def render(fmt: str, items: list[Scanned], colour: bool = False, quiet: bool = False) -> str:
-    return _RENDERERS[fmt](items, colour, quiet)
+def render(fmt: str, items: list[Scanned], style: Style | None = None) -> str:
+    return _RENDERERS[fmt](items, style or Style())
 
 
 # Each format imports its renderer when asked for: a text report never loads the HTML pages.
-def _text(items: list[Scanned], colour: bool, quiet: bool) -> str:
+def _text(items: list[Scanned], style: Style) -> str:
     from app.report import text
 
-    parts = [text.render(s.report, colour, quiet, s.config_file) for s in items]
-    if len(items) == 1 or quiet:
+    parts = [text.render(s.report, style.colour, style.quiet, s.config_file, style.verbose) for s in items]
+    if len(items) == 1:
         return "".join(parts)
+    # Each header says which repository the root-relative paths below it belong to, quiet or not.
     return "\n".join(f"== {s.label} ==\n{part}" for s, part in zip(items, parts, strict=True))
 
 
-def _json(items: list[Scanned], colour: bool, quiet: bool) -> str:
+def _json(items: list[Scanned], style: Style) -> str:
     from app.report import jsonfmt
 
     def one(s: Scanned) -> dict:
@@ -40,25 +50,25 @@ def _json(items: list[Scanned], colour: bool, quiet: bool) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def _sarif(items: list[Scanned], colour: bool, quiet: bool) -> str:
+def _sarif(items: list[Scanned], style: Style) -> str:
     from app.report import sarif
 
     return sarif.render_many([s.report for s in items])
 
 
-def _github(items: list[Scanned], colour: bool, quiet: bool) -> str:
+def _github(items: list[Scanned], style: Style) -> str:
     from app.report import github
 
     return "".join(github.render(s.report) for s in items)
 
 
-def _markdown(items: list[Scanned], colour: bool, quiet: bool) -> str:
+def _markdown(items: list[Scanned], style: Style) -> str:
     from app.report import markdown
 
     return "\n".join(markdown.render(s.report, s.name, s.config_file) for s in items)
 
 
-def _html(items: list[Scanned], colour: bool, quiet: bool) -> str:
+def _html(items: list[Scanned], style: Style) -> str:
     from app.report import html
 
     return html.standalone([(s.report, s.name) for s in items])

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from app import __version__
 from app.engine.models import Report
 from app.paths import templates_dir
-from app.report.scorecard import VERDICTS, scorecard
+from app.report.scorecard import EVIDENCE_SHOWN, VERDICTS, governs_text, scorecard
 from app.report.templating import bytecode_cache
 
 LEVEL_RANK = {"open-source-ai": 3, "open-weights": 2, "restricted-weights": 1, "unknown": 0}
@@ -36,6 +36,7 @@ def environment() -> Environment:
                       autoescape=select_autoescape(["html.j2", "svg.j2"], default=True), trim_blocks=True,
                       lstrip_blocks=True, bytecode_cache=bytecode_cache())
     env.filters["when"] = when
+    env.globals.update(governs_text=governs_text, evidence_shown=EVIDENCE_SHOWN)
     return env
 
 

@@ -74,7 +74,16 @@ def environment(markdown: bool = False) -> Environment:
                       finalize=_finalize if markdown else None, bytecode_cache=bytecode_cache())
     env.filters["code"] = code_span if markdown else (lambda v: f"`{v}`")
     env.filters["md"] = (lambda v: Markup(md_escape(v))) if markdown else (lambda v: v)
+    env.globals.update(_scorecard_helpers())
     return env
+
+
+def _scorecard_helpers() -> dict:
+    """What the scorecard's templates use to show the model's values (app.report.scorecard)."""
+    from app.report import scorecard
+
+    return {"where": scorecard.where, "governs_text": scorecard.governs_text,
+            "evidence_shown": scorecard.EVIDENCE_SHOWN, "places_shown": scorecard.PLACES_SHOWN}
 
 
 def render(template: str, **context: object) -> str:

@@ -8,9 +8,9 @@ other formats people read (Markdown, HTML, check runs) stay templates.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from itertools import groupby
 
-from app.engine.models import Assessment, Component, Finding, LicenseMatch, Report
+from app.engine.models import Finding, Report
+from app.report.scorecard import EVIDENCE_SHOWN, PLACES_SHOWN, governs_text, scorecard, where
 
 # Repository text reaches the terminal: its control characters could move the cursor, clear the
 # screen or forge lines, so each is shown as U+FFFD, and line breaks inside a value as spaces.
@@ -19,7 +19,6 @@ _CONTROLS = str.maketrans({**{c: "\ufffd" for c in (*range(32), *range(127, 160)
 
 # ANSI styles for a terminal; the level names are the findings' levels.
 STYLES = {"bold": "1", "dim": "2", "error": "1;31", "warning": "1;33", "notice": "1;36", "fix": "32"}
-EVIDENCE_SHOWN = 3  # items of evidence listed under each component
 
 Paint = Callable[[str, object], str]
 
@@ -35,13 +34,16 @@ def _s(value: object) -> str:
     return str(value).translate(_CONTROLS)
 
 
-def render(report: Report, colour: bool = False, quiet: bool = False, config_file: str | None = None) -> str:
-    """The text report; `quiet` keeps the findings alone (as ruff's --quiet does)."""
+def render(report: Report, colour: bool = False, quiet: bool = False, config_file: str | None = None,
+           verbose: bool = False) -> str:
+    """The text report; `quiet` keeps the findings alone (as ruff's --quiet does), `verbose` lists
+    every piece of evidence, every place a licence is stated and each failing clause's wording."""
     paint = painter(colour)
     lines = [line for finding in report.findings for line in _finding(finding, paint)]
     if not quiet:
         lines += [""] if report.findings else []
-        lines += [*_scorecard(report.assessment, config_file, paint), *_notices(report), "", _summary(report)]
+        card = scorecard(report)
+        lines += [*_scorecard(card, paint, verbose), *_notices(report), "", _summary(report, config_file)]
     return "".join(f"{line}\n" for line in lines)
 
 
@@ -52,48 +54,68 @@ def _finding(f: Finding, paint: Paint) -> Iterator[str]:
         yield f'    suggested wording: "{_s(f.text.strip())}" -> "{paint("fix", _s(f.replacement))}"'
 
 
-def _scorecard(a: Assessment, config_file: str | None, paint: Paint) -> Iterator[str]:
+def _scorecard(card: dict, paint: Paint, verbose: bool) -> Iterator[str]:
     yield "Openness scorecard"
-    yield f"  verdict:   {paint('bold', a.level.value)} ({_s('; '.join(a.reasons))})"
+    yield f"  verdict:   {paint('bold', card['level'])} ({_s('; '.join(card['reasons']))})"
     yield ("  OSAID 1.0: " + ("appears to meet the definition (evidence below; this is not a certification)"
-                              if a.osaid else "does not appear to meet the definition"))
-    yield f"  MOF class: {_s(a.mof_class or 'not determined')}"
-    yield f"  configuration: {_s(config_file or 'none found (defaults)')}"
-    for component in a.components.values():
-        yield from _component(component)
-    yield from _families(a)
-    if a.caveats:
+                              if card["osaid"] else "does not appear to meet the definition")
+           + f"; MOF class: {_s(card['mof_class'] or 'not determined')}")
+    for component in card["components"]:
+        yield from _component(component, verbose)
+    yield from _families(card["families"])
+    yield from _licences(card["licences"], verbose)
+    if len(card["caveats"]) == 1:
+        yield f"  cannot be decided from the repository: {_s(card['caveats'][0])}"
+    elif card["caveats"]:
         yield "  cannot be decided from the repository:"
-        yield from (f"    - {_s(caveat)}" for caveat in a.caveats)
-    yield from _licenses(a.licenses)
+        yield from (f"    - {_s(caveat)}" for caveat in card["caveats"])
 
 
-def _component(c: Component) -> Iterator[str]:
-    yield f"  {'[x]' if c.present and c.open_terms else '[ ]'} {c.name:<17} {_s(c.summary)}"
-    for e in c.evidence[:EVIDENCE_SHOWN]:
-        yield f"        - {_s(e.detail)}" + (f" ({_s(e.where())})" if e.path else "")
+def _component(c: dict, verbose: bool) -> Iterator[str]:
+    yield f"  {'[x]' if c['status'] == 'open' else '[ ]'} {c['name']:<17} {_s(c['summary'])}"
+    shown = c["evidence"] if verbose else c["evidence"][:EVIDENCE_SHOWN]
+    for e in shown:
+        yield f"        - {_s(e['detail'])}" + (f" ({_s(where(e['path'], e['line']))})" if e["path"] else "")
+    if c["evidence_count"] > len(shown):
+        yield f"        … {c['evidence_count'] - len(shown)} more (--verbose lists them)"
 
 
-def _families(a: Assessment) -> Iterator[str]:
-    if not a.families:
-        return
-    yield "  model families:"
-    by_summary = sorted(a.families, key=lambda family: family.summary)
-    for summary, group in ((s, list(g)) for s, g in groupby(by_summary, key=lambda family: family.summary)):
-        yield f"    {'[x]' if group[0].open_terms else '[ ]'} {_s(', '.join(f.name for f in group))}: {_s(summary)}"
+def _families(families: list[dict]) -> Iterator[str]:
+    if families:
+        yield "  model families:"
+        yield from (f"    {'[x]' if f['open_terms'] else '[ ]'} {_s(f['name'])}: {_s(f['licence'])}" for f in families)
 
 
-def _licenses(licenses: list[LicenseMatch]) -> Iterator[str]:
-    if not licenses:
+def _licences(licences: list[dict], verbose: bool) -> Iterator[str]:
+    if not licences:
         yield "  licences:  none found"
         return
     yield "  licences:"
-    for m in licenses:
-        terms = "OSI-approved" if m.osi_approved else ("open terms, not OSI-approved" if m.open_terms else "not open")
-        family = f" ({m.family})" if m.family else ""
-        yield _s(f"    - {m.name} [{m.id}] governs {m.applies_to}{family}; {terms}; {m.role} ({m.evidence.where()})")
-        yield from (_s(f"        fails: {r.label} - {r.explanation}") for r in m.restrictions
-                    if r.id != "not-osi-approved")
+    for entry in licences:
+        yield from _licence(entry, verbose)
+
+
+def _licence(entry: dict, verbose: bool) -> Iterator[str]:
+    yield _s(f"    - {entry['name']} [{entry['id']}] governs {governs_text(entry)}; {entry['terms']}; "
+             f"{entry['role']} ({_places(entry['places'], verbose)})")
+    policies = [f"with {p['name']} ({where(p['path'], p['line'])})" for p in entry["policies"]]
+    if verbose:
+        yield from (_s(f"        {line}") for line in policies)
+        for clause in entry["clauses"]:
+            yield _s(f"        fails: {clause['label']} - {clause['explanation']}")
+            yield from ([_s(f"          \u201c{clause['quote']}\u201d")] if clause["quote"] else [])
+        return
+    if entry["failing"] and entry["status"] != "undetermined":
+        yield _s(f"        fails on: {'; '.join([', '.join(entry['failing']), *policies])}")
+    quoted = next((c for c in entry["clauses"] if c["quote"]), None) if entry["governing"] else None
+    if quoted:  # the wording the findings rest on, once
+        yield _s(f"        {quoted['label']}: \u201c{quoted['quote']}\u201d")
+
+
+def _places(places: list[dict], verbose: bool) -> str:
+    shown = places if verbose else places[:PLACES_SHOWN]
+    text = ", ".join(where(p["path"], p["line"]) for p in shown)
+    return text + (f" and {len(places) - len(shown)} more" if len(places) > len(shown) else "")
 
 
 def _notices(report: Report) -> Iterator[str]:
@@ -102,10 +124,12 @@ def _notices(report: Report) -> Iterator[str]:
         yield from (_s(f"  {n.path}{f':{n.line}' if n.line else ''}: {n.message}") for n in report.notices)
 
 
-def _summary(report: Report) -> str:
+def _summary(report: Report, config_file: str | None) -> str:
     levels = [f.level.value for f in report.findings]
+    settings = f"configuration: {_s(config_file)}" if config_file else "default settings (no configuration file)"
     return (f"{_count(len(levels), 'finding')} ({_count(levels.count('error'), 'error')}, "
-            f"{_count(levels.count('warning'), 'warning')}) in {_count(len(report.documents), 'document')}.")
+            f"{_count(levels.count('warning'), 'warning')}) in {_count(len(report.documents), 'document')}; "
+            f"{settings}.")
 
 
 def _count(number: int, noun: str) -> str:

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.github.users import web_root
 from app.report import html
-from app.report.scorecard import VERDICTS
+from app.report.scorecard import VERDICTS, upgrade
 from app.settings import Settings
 from app.state.records import RepositoryRecord
 from app.state.store import Store
@@ -40,7 +40,7 @@ def page_headers(private: bool) -> dict[str, str]:
 
 
 def _status(record: RepositoryRecord, key: str) -> str:
-    components = (record.scorecard or {}).get("components", [])
+    components = upgrade(record.scorecard).get("components", [])
     return next((c["status"] for c in components if c["key"] == key), "missing")
 
 
@@ -126,7 +126,7 @@ def render_owner(owner: str, records: list[RepositoryRecord], who: Viewer, sort:
 
 
 def _row(r: RepositoryRecord) -> dict:
-    card = r.scorecard or {}
+    card = upgrade(r.scorecard)
     return {"full_name": r.full_name, "page": f"/report/{quote(r.full_name)}", "level": r.level or "unknown",
             "verdict": VERDICTS.get(r.level or "unknown"), "components": card.get("components", []),
             "unsupported": r.unsupported or 0, "sha": r.sha or "", "checked_at": r.checked_at,
@@ -135,10 +135,10 @@ def _row(r: RepositoryRecord) -> dict:
 
 
 def render_repository(record: RepositoryRecord, history: list, who: Viewer, root: str) -> str:
-    card = record.scorecard or {}
+    card = upgrade(record.scorecard)
     chart = html.component_chart(f"Openness of {record.full_name}", [
         {"name": record.full_name, "level": record.level or "unknown", "components": card.get("components", [])}])
-    return html.render("web/repository.html.j2", viewer=who, record=record, owner=record.owner, card=card,
+    return html.render("web/repository.html.j2", viewer=who, record=record, owner=record.owner, card=card or None,
                        chart=chart, source=html.blob_link(root, record.full_name, record.sha),
                        commit_url=f"{root}/{quote(record.full_name)}/commit/{record.sha}",
                        commit_link=lambda sha: f"{root}/{quote(record.full_name)}/commit/{sha}",

@@ -201,3 +201,53 @@ def test_version_is_answered_before_the_engine_or_argparse_is_imported():
             "print(sorted(m for m in ('argparse', 'pydantic', 'yaml', 'app.engine.scan') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines() == ["openwashing 0.1.0", "[]"]
+
+
+def test_o_is_short_for_output_and_verbose_lists_every_clause(capsys, tmp_path):
+    target = tmp_path / "report.txt"
+    code, out, _ = run(capsys, "scan", str(EXAMPLE), "-o", str(target))
+    assert code == 1 and out == "" and "Openness scorecard" in target.read_text()
+    _, short, _ = run(capsys, "scan", str(EXAMPLE))
+    _, verbose, _ = run(capsys, "scan", str(EXAMPLE), "-v")
+    assert "fails on:" in short and "fails: revocable - " in verbose
+    assert len(verbose.splitlines()) > len(short.splitlines())
+
+
+def test_every_configuration_mistake_is_reported_at_once(capsys, tmp_path):
+    config = tmp_path / "openwashing.yml"
+    config.write_text("fail_on: sometimes\nignore:\n  - NoSuchRule\nmax_file_bytes: -1\n")
+    code, _, err = run(capsys, "scan", str(EXAMPLE), "--config", str(config))
+    assert code == 2 and "has 3 problems" in err
+    for where in (":1: fail_on:", ":3: ignore.0:", ":4: max_file_bytes:"):
+        assert where in err, err
+
+
+def test_quiet_keeps_each_repository_header_when_several_are_scanned(capsys, tmp_path):
+    other = tmp_path / "other"
+    shutil.copytree(EXAMPLE, other)
+    _, out, _ = run(capsys, "scan", str(EXAMPLE), str(other), "--quiet")
+    assert f"== {EXAMPLE} ==" in out and f"== {other} ==" in out
+    assert "Openness scorecard" not in out
+
+
+def test_piped_text_takes_the_place_of_its_file_and_only_its_findings_are_reported(capsys, monkeypatch, tmp_path):
+    model = tmp_path / "model"
+    shutil.copytree(EXAMPLE, model)
+    monkeypatch.chdir(model)
+    monkeypatch.setattr("sys.stdin", io.StringIO("# Notes\n\nWe open-sourced Aurora-8B.\n"))
+    code, out, _ = run(capsys, "scan", "-", "--stdin-filename", "docs/notes.md", "--format", "json")
+    data = json.loads(out)
+    assert code == 1 and [(f["path"], f["line"]) for f in data["findings"]] == [("docs/notes.md", 3)]
+    assert "docs/notes.md" in data["documents"] and "README.md" in data["documents"]  # the rest stays evidence
+    assert data["assessment"]["level"] == "restricted-weights"
+
+
+def test_piped_text_without_a_name_leaves_the_readme_in_place(capsys, monkeypatch, tmp_path):
+    model = tmp_path / "model"
+    shutil.copytree(EXAMPLE, model)
+    monkeypatch.chdir(model)
+    _, alone, _ = run(capsys, "scan", ".", "--format", "json")
+    monkeypatch.setattr("sys.stdin", io.StringIO("Nothing to see here.\n"))
+    _, piped, _ = run(capsys, "scan", "-", "--format", "json")
+    assert json.loads(piped)["assessment"]["level"] == json.loads(alone)["assessment"]["level"]
+    assert json.loads(piped)["findings"] == []

@@ -82,7 +82,7 @@ def test_explain_the_verdict_and_a_licence(fake, start_app):
     setup(fake)
     app = start_app()
     text = run(app, fake, comment("/openwashing explain\n/openwashing explain llama3.1", user=READER), 1)
-    assert "**`restricted-weights`**" in text and "Llama 2 Community License" in text
+    assert "Openness: `restricted-weights`" in text and "Llama 2 Community License" in text
     assert "Llama 3.1 Community License Agreement" in text and "monthly-active-user cap" in text
     assert text.index("restricted-weights") < text.index("Llama 3.1")  # in the order written
 

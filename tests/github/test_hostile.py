@@ -112,7 +112,7 @@ def test_ten_explain_lines_cost_one_analysis(fake, start_app):
     response = app.deliver("issue_comment", comment("\n".join(["/openwashing explain"] * 10)))
     wait_for(lambda: app.store.state(response.json()["delivery"]) == "done")
     assert len(fake.calls("GET", r"/git/trees/")) == 1
-    assert replies(fake, 1)[0].count("the repository is") == 10
+    assert replies(fake, 1)[0].count("The scorecard at") == 10
 
 
 def test_a_fix_lands_whole_even_when_the_ref_update_answer_is_lost(fake, start_app):

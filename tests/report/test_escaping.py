@@ -11,6 +11,7 @@ from markdown_it import MarkdownIt
 
 from app.engine.ruleset import default_ruleset
 from app.github.writes import config_with_ignored
+from app.report.scorecard import scorecard
 from app.report.templating import ZWSP, code_span, md_escape, render
 from tests.conftest import scan_files
 
@@ -44,7 +45,7 @@ def test_check_summary_with_hostile_licences_paths_and_wording():
     files = {"README.md": readme, "LICENSE": f"{HOSTILE}\n\nFor non-commercial use only.\n",
              "docs/<b>@octocat</b>.md": "x"}
     report = scan_files(files, ("model.safetensors",))
-    summary = render("check_summary.md.j2", assessment=report.assessment, findings=report.findings,
+    summary = render("check_summary.md.j2", card=scorecard(report), findings=report.findings,
                      notices=report.notices, config_error=None, config={"include": HOSTILE},
                      sources={"include": HOSTILE}, version="1", sha="a" * 40, truncated=False, max_listed=100,
                      max_annotations=500, documents=report.documents, unreadable=[HOSTILE], config_file=HOSTILE)
