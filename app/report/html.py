@@ -28,6 +28,9 @@ BADGE_VALUES = {"open-source-ai": "open source AI", "open-weights": "open weight
 CHART_ROWS = 60
 SHORT = {"open": "open", "restricted": "restricted", "missing": "missing", "undetermined": "n/d"}
 COLUMN_TITLES = ("code", "weights", "data info")
+TREND_WIDTH, TREND_LEFT = 400, 104  # the trend chart's drawing width and where its plot starts
+TREND_LABELS = {"open-source-ai": "meets OSAID?", "open-weights": "open weights", "restricted-weights": "restricted",
+                "unknown": "unknown"}
 
 
 @lru_cache(maxsize=1)
@@ -82,23 +85,25 @@ def component_chart(title: str, rows: list[dict]) -> Markup:
     shown = rows[:CHART_ROWS]
     cells = [{"name": r["name"], "cells": [{"css": c["status"], "label": SHORT[c["status"]]} for c in r["components"]]
               + [{"css": r["level"], "label": VERDICTS[r["level"]]}]} for r in shown]
-    name_width, cell_width, row_height = 270, 150, 24
-    more = len(rows) - len(shown)
-    height = 26 + len(shown) * row_height + (18 if more else 0)
-    return Markup(environment().get_template("web/chart.svg.j2").render(
-        title=title, rows=cells, headings=[*COLUMN_TITLES, "verdict"], name_width=name_width,
-        cell_width=cell_width, row_height=row_height, width=name_width + 4 * cell_width, height=height, more=more))
+    return Markup(environment().get_template("web/chart.html.j2").render(
+        title=title, rows=cells, headings=[*COLUMN_TITLES, "verdict"], more=len(rows) - len(shown)))
 
 
 def trend_chart(history: list) -> Markup:
-    """Verdicts by commit (newest first in `history`), drawn oldest first."""
+    """Verdicts by commit (newest first in `history`), drawn oldest first across a fixed width, so
+    the chart reads the same for three commits or two hundred and scales down on a phone."""
     ordered = list(reversed(history))
-    step = 40 if len(ordered) < 25 else 16
-    points = [{"x": 140 + i * step, "y": 108 - LEVEL_RANK.get(v.level, 0) * 30, "level": v.level,
+    left, right = TREND_LEFT, TREND_WIDTH - 12
+    step = (right - left) / max(len(ordered) - 1, 1)
+    points = [{"x": round(left + i * step, 1), "y": 118 - LEVEL_RANK.get(v.level, 0) * 32, "level": v.level,
                "label": VERDICTS.get(v.level, v.level), "sha": v.sha[:12]} for i, v in enumerate(ordered)]
-    levels = [VERDICTS[k] for k in sorted(LEVEL_RANK, key=LEVEL_RANK.get)]
+    levels = [TREND_LABELS[k] for k in sorted(LEVEL_RANK, key=LEVEL_RANK.get)]
     return Markup(environment().get_template("web/trend.svg.j2").render(
-        points=points, levels=levels, width=160 + step * len(ordered)))
+        points=points, levels=levels, width=TREND_WIDTH, left=left, first=_day(ordered[0]), last=_day(ordered[-1])))
+
+
+def _day(verdict) -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime(verdict.checked_at)) if verdict.checked_at else ""
 
 
 def badge(level: str | None) -> str:

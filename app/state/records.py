@@ -11,6 +11,8 @@ import json
 import time
 from dataclasses import dataclass
 
+import orjson
+
 HISTORY_KEPT = 200  # verdicts kept per repository
 MIGRATION = [
     """CREATE TABLE IF NOT EXISTS repositories (
@@ -89,7 +91,7 @@ _COLUMNS = ("full_name, owner, installation_id, private, default_branch, sha, ch
 def _record(row: tuple) -> RepositoryRecord:
     *head, private, branch, sha, at, level, conclusion, url, unsupported, card = row
     return RepositoryRecord(*head, None if private is None else bool(private), branch, sha, at, level,
-                            conclusion, url, unsupported, json.loads(card) if card else None)
+                            conclusion, url, unsupported, orjson.loads(card) if card else None)
 
 
 def _flag(value: bool | None) -> int | None:

@@ -121,6 +121,7 @@ def render_owner(owner: str, records: list[RepositoryRecord], who: Viewer, sort:
     chart = html.component_chart(f"Openness of {owner}'s repositories", [
         {"name": r["full_name"], "level": r["level"], "components": r["components"]} for r in rows])
     return html.render("web/owner.html.j2", viewer=who, owner=owner, totals=totals_text(records), rows=rows,
+                       component_labels=[label for _key, label in COMPONENT_COLUMNS],
                        columns=columns, filters=filters, chart=chart, filtered=verdict != "all",
                        hidden_note=who.note)
 

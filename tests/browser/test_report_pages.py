@@ -4,10 +4,12 @@ text with no script run."""
 
 from __future__ import annotations
 
+import pytest
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 
 from tests.github.conftest import model_repo_files
+from tests.web import sized
 from tests.web.helpers import push_default
 from tests.web.test_pages import open_repo_files
 
@@ -80,4 +82,41 @@ def test_repository_page_links_to_the_evidence(fake, start_app, browser):
     browser.get(f"{app.url}/report/acme-ai/aurora")
     links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "section a")]
     assert any(href.startswith(f"{fake.base_url}/acme-ai/aurora/blob/") and "#L" in href for href in links)
-    assert browser.find_element(By.CSS_SELECTOR, "svg[aria-labelledby=chart-title]")
+    assert browser.find_element(By.CSS_SELECTOR, "figure[aria-labelledby=chart-title] .chart-row")
+
+
+FITS = "return document.documentElement.scrollWidth <= window.innerWidth"
+ONE_LINE = """return [...document.querySelectorAll('.when')].every(e => {
+  const style = getComputedStyle(e); return e.getBoundingClientRect().height < 1.6 * parseFloat(style.lineHeight); })"""
+WHOLE = """return [...document.querySelectorAll('.chip, .cell')].every(e => e.scrollWidth <= e.clientWidth + 1)"""
+
+
+def full_page_screenshot(browser, path, width: int, height: int) -> None:
+    """The whole page, not the viewport: the window is made as tall as the document first."""
+    total = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(width, max(height, total))
+    browser.save_screenshot(str(path))
+    browser.set_window_size(width, height)
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 800)], ids=["phone", "laptop"])
+def test_pages_fit_the_screen_with_real_sized_data(fake, start_app, browser, artifacts, width, height):
+    """50 repositories with 120-character names, every verdict, 300-character licence addresses
+    and a 30-check history: no page scrolls sideways, dates and chart labels stay whole."""
+    app = start_app()
+    names = sized.fill(app.store)
+    browser.set_window_size(width, height)
+    assert browser.execute_script("return window.innerWidth") <= width
+    pages = {"owner": "/report/acme-ai", "repository": f"/report/{names[0]}", "unknown": f"/report/{names[3]}"}
+    for label, path in pages.items():
+        browser.get(app.url + path)
+        assert browser.execute_script(FITS), (label, width, browser.execute_script(
+            "return [document.documentElement.scrollWidth, window.innerWidth]"))
+        assert browser.execute_script(ONE_LINE), (label, width)
+        assert browser.execute_script(WHOLE), (label, width)
+        full_page_screenshot(browser, artifacts / f"report-{label}-{width}.png", width, height)
+    browser.get(app.url + pages["owner"])
+    assert len(rows(browser)) == 50
+    browser.get(app.url + pages["repository"])
+    trend = browser.find_element(By.CSS_SELECTOR, "svg.trend")
+    assert trend.size["width"] >= min(width - 40, 300)  # a chart a person can read, not a sliver

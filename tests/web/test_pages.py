@@ -149,3 +149,23 @@ def test_the_backfill_fills_the_pages_and_keeps_private_repositories_off_them(fa
     page = app.client.get("/report/acme-ai").text
     assert "acme-ai/aurora" in page and "acme-ai/secret" not in page
     assert app.store.repository("acme-ai/secret").level == "restricted-weights"  # checked, kept, not shown
+
+
+def test_an_owner_with_two_thousand_repositories_gets_every_row_sorted_and_filtered(tmp_path):
+    from types import SimpleNamespace
+
+    from app.state.store import open_store
+    from app.web.pages import render_owner
+    from app.web.viewer import Viewer
+    from tests.web import sized
+
+    store = open_store(f"sqlite:///{tmp_path}/many.sqlite3")
+    names = sized.fill(store, count=2000, history=1)
+    viewer = Viewer(store, SimpleNamespace(signin_enabled=False), "/report/acme-ai")
+    records = store.repositories_of("acme-ai")
+    row_names = lambda html: re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', html)  # noqa: E731
+    page = render_owner("acme-ai", records, viewer, "name", True, "all")
+    assert row_names(page) == sorted(names, reverse=True)
+    assert "2000 repositories: 500 appear to meet OSAID" in page and "and 1940 more in the table" in page
+    restricted = row_names(render_owner("acme-ai", records, viewer, "verdict", False, "restricted-weights"))
+    assert len(restricted) == 500
