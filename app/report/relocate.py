@@ -3,6 +3,7 @@ GitHub annotation or SARIF result must name the file as the repository does."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from app.engine.models import Assessment, Component, Evidence, LicenseMatch, Report
@@ -13,7 +14,9 @@ def relocate(report: Report, prefix: str) -> Report:
     if not prefix:
         return report
     move = _mover(prefix)
-    return replace(report, findings=[replace(f, path=move(f.path)) for f in report.findings],
+    cited = {m.path for m in report.assessment.licenses if m.path and not m.path.startswith("(")}
+    return replace(report, findings=[replace(f, path=move(f.path), message=_cited(f.message, cited, move))
+                                     for f in report.findings],
                    notices=[replace(n, path=move(n.path)) for n in report.notices],
                    documents=[move(d) for d in report.documents],
                    assessment=_assessment(report.assessment, move))
@@ -24,6 +27,14 @@ def _mover(prefix: str):
         # "(tree)", "(job)" and the like name no file; None is the configuration.
         return path if not path or path.startswith("(") else f"{prefix}/{path}"
     return move
+
+
+def _cited(message: str, paths: set[str], move) -> str:
+    """A message cites where a licence is stated as "(path:line)": the same path from the root."""
+    if not paths:
+        return message
+    cited = re.compile(r"\((" + "|".join(map(re.escape, sorted(paths, key=len, reverse=True))) + r")(?=[:)])")
+    return cited.sub(lambda m: f"({move(m.group(1))}", message)  # one pass: a moved path is not moved again
 
 
 def _evidence(e: Evidence, move) -> Evidence:

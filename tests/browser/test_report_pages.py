@@ -51,6 +51,9 @@ def test_owner_page_renders_sorts_and_filters(fake, start_app, browser, artifact
     assert colour not in ("rgba(0, 0, 0, 0)", "transparent")  # the stylesheet applied under the CSP
     assert "3 repositories" in browser.find_element(By.CSS_SELECTOR, ".totals").text
     browser.save_screenshot(str(artifacts / "report-owner.png"))
+    browser.set_window_size(390, 844)
+    full_page_screenshot(browser, artifacts / "report-owner-phone.png", 390, 844)
+    browser.set_window_size(1280, 900)
 
     browser.find_element(By.LINK_TEXT, "Repository").click()  # sorted by name already: now descending
     assert rows(browser) == ["acme-ai/tiny", "acme-ai/evil", "acme-ai/aurora"]
