@@ -28,7 +28,10 @@ from app.engine.snapshot import Snapshot  # noqa: E402
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
 BASELINE = Path(__file__).resolve().parent / "corpus_baseline.json"
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
-FIGURES = ("verdict_agreement", "claim_precision", "claim_recall")
+FIGURES = ("verdict_agreement", "claim_precision", "claim_recall", "code_agreement", "data_agreement")
+# Component labels: training code released (yes/no, or true/false), training data disclosed (yes/no);
+# "partial" is a defensible call either way and is left out.
+_YES_NO = {True: True, False: False, "yes": True, "no": False}
 LABEL_SETS = (("english", "labels.json"), ("multilingual", "labels_zh.json"))
 
 
@@ -46,8 +49,15 @@ def scan_corpus(corpus: Path, labels: list[dict]) -> dict:
     return {entry["repo"]: scan(snapshot_of(corpus / entry["repo"].replace("/", "__"))) for entry in labels}
 
 
+def component_found(report, key: str) -> bool:
+    """Whether the engine counts the component as there: found, and for data information detailed
+    enough to count (a section that only says how much data, or from where in general, does not)."""
+    component = report.assessment.components[key]
+    return component.present and (key != "data_information" or component.sufficient)
+
+
 def evaluate(labels: list[dict], reports: dict) -> dict:
-    verdicts, outcomes, unlabelled = [], [], []
+    verdicts, outcomes, unlabelled, components = [], [], [], []
     # English labels leave Chinese and Japanese occurrences out; findings there are not "unlabelled".
     multilingual = any(o.get("term_set") for e in labels for o in e.get("occurrences", []))
     for entry in labels:
@@ -55,6 +65,9 @@ def evaluate(labels: list[dict], reports: dict) -> dict:
         if entry["osaid_open_source"] is not None:
             verdicts.append((entry["repo"], entry["osaid_open_source"], report.assessment.osaid,
                              report.assessment.level.value))
+        for field, key in (("training_code_released", "code"), ("training_data_disclosed", "data_information")):
+            if _YES_NO.get(entry.get(field)) is not None:
+                components.append((entry["repo"], key, _YES_NO[entry[field]], component_found(report, key)))
         flagged = {(f.path, line) for f in report.findings for line in range(f.line, f.end_line + 1)}
         labelled = set()
         for occ in entry.get("occurrences", []):
@@ -66,10 +79,15 @@ def evaluate(labels: list[dict], reports: dict) -> dict:
             outcomes.append((entry["repo"], occ, expected, predicted))
         unlabelled += [(entry["repo"], f) for f in report.findings if (f.path, f.line) not in labelled
                        and (multilingual or not _CJK.search(f.text))]
-    return _figures(verdicts, outcomes, unlabelled)
+    return _figures(verdicts, outcomes, unlabelled, components)
 
 
-def _figures(verdicts: list, outcomes: list, unlabelled: list) -> dict:
+def _agreement(components: list, key: str) -> float:
+    judged = [(want, got) for _repo, k, want, got in components if k == key]
+    return round(sum(want == got for want, got in judged) / len(judged), 4) if judged else 0.0
+
+
+def _figures(verdicts: list, outcomes: list, unlabelled: list, components: list) -> dict:
     tp = sum(1 for *_, e, p in outcomes if e and p)
     fp = [(r, o) for r, o, e, p in outcomes if p and not e]
     fn = [(r, o) for r, o, e, p in outcomes if e and not p]
@@ -78,9 +96,14 @@ def _figures(verdicts: list, outcomes: list, unlabelled: list) -> dict:
         "verdict_agreement": round(agree / len(verdicts), 4) if verdicts else 0.0,
         "claim_precision": round(tp / (tp + len(fp)), 4) if tp + len(fp) else 0.0,
         "claim_recall": round(tp / (tp + len(fn)), 4) if tp + len(fn) else 0.0,
+        "code_agreement": _agreement(components, "code"),
+        "data_agreement": _agreement(components, "data_information"),
         "counts": {"repositories": len(verdicts), "true_positives": tp, "false_positives": len(fp),
-                   "misses": len(fn), "unlabelled_findings": len(unlabelled)},
+                   "misses": len(fn), "unlabelled_findings": len(unlabelled),
+                   "code_judged": sum(k == "code" for _r, k, *_ in components),
+                   "data_judged": sum(k == "data_information" for _r, k, *_ in components)},
         "verdict_disagreements": [(r, want, got, lvl) for r, want, got, lvl in verdicts if want != got],
+        "component_disagreements": [(r, k, want, got) for r, k, want, got in components if want != got],
         "false_positives": fp, "misses": fn, "unlabelled": unlabelled,
     }
 
@@ -94,6 +117,9 @@ def halves(labels: list[dict]) -> tuple[list[dict], list[dict]]:
 def _print_details(result: dict) -> None:
     for repo, want, got, level in result["verdict_disagreements"]:
         print(f"verdict  {repo}: labelled osaid={want}, engine osaid={got} ({level})")
+    for repo, key, want, got in result["component_disagreements"]:
+        print(f"component  {repo}: {key} labelled {'present' if want else 'absent'}, engine "
+              f"{'found' if got else 'not found'}")
     for kind in ("misses", "false_positives"):
         for repo, occ in result[kind]:
             print(f"{kind[:-2] if kind == 'misses' else 'false positive'}  {repo} "
@@ -107,7 +133,8 @@ def _summary(name: str, result: dict) -> str:
     return (f"{name:<22} verdicts {result['verdict_agreement']:7.2%} of {counts['repositories']:2}   "
             f"precision {result['claim_precision']:.3f}  recall {result['claim_recall']:.3f}  "
             f"(tp {counts['true_positives']}, fp {counts['false_positives']}, misses {counts['misses']}, "
-            f"unlabelled {counts['unlabelled_findings']})")
+            f"unlabelled {counts['unlabelled_findings']})  training code {result['code_agreement']:.0%} "
+            f"of {counts['code_judged']}, data information {result['data_agreement']:.0%} of {counts['data_judged']}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,6 +12,7 @@ from app.engine.prefilter import ends_without, every_occurrence, fold, literal_c
 from app.engine.reading import line_span
 from app.engine.ruleset import RuleSet
 from app.engine.subjects import Project
+from app.engine.tables import tables_of
 
 MAX_EVIDENCE = 5  # per kind: enough to show, few enough to read
 
@@ -65,6 +66,11 @@ def _compiled(ruleset: RuleSet) -> dict[str, re.Pattern[str] | None]:
         "datasets": _any(a.data.known_datasets),
         "data_context": re.compile(a.data.training_context or r"(?!)", re.I),
         "code_links": _any(a.training_code.links), "train_elsewhere": _any(a.training_code.phrases),
+        "data_ignore": _any(a.data.ignore_paths), "data_lists": _any(a.data.list_sections),
+        "data_elsewhere": _any(a.data.excluded_sections), "data_access": _any(a.data.access_sections),
+        "data_columns": re.compile(a.data.detail_columns or r"(?!)", re.I),
+        "code_elsewhere": _any(a.training_code.excluded_sections),
+        "code_own": re.compile(a.training_code.own_markers or r"(?!)", re.I),
         "paper_links": _any(a.paper.links), "paper_files": _any(a.paper.files),
         "eval_files": _any(a.evaluation.files), "eval_sections": _any(a.evaluation.sections),
         "inference_files": _any(a.inference_code.files),
@@ -78,7 +84,7 @@ def find_artifacts(paths: list[str], documents: list[Document], ruleset: RuleSet
     """Scan the tree listing and the parsed documents for evidence."""
     found = Artifacts()
     patterns = _compiled(ruleset)
-    _scan_paths(found, paths, patterns, ruleset)
+    _scan_paths(found, paths, patterns, ruleset, project or Project())
     for path in lfs_weight_paths:
         found.add("weights", Evidence("lfs-pointer", f"Git LFS stores weight files ({path})", ".gitattributes"))
     for doc in documents:
@@ -200,19 +206,21 @@ def _path_evidence(ruleset: RuleSet) -> list[tuple[str, list[str], str, str, str
     return [
         ("weights", a.weights.files, "weight-file", "weight file", "strong", "weight_ignore"),
         ("weights", a.weights.conversion_scripts, "checkpoint-conversion", "checkpoint conversion for a model hub",
-         "medium", None),
+         "medium", "weight_ignore"),
         ("weak_weights", a.weights.download_scripts, "download-script", "download script", "weak", None),
         ("training_code", a.training_code.files, "training-code", "training code", "strong", "train_ignore"),
         ("fine_tuning", a.fine_tuning.files, "fine-tuning-code", "fine-tuning code", "weak", None),
-        ("data", a.data.files, "data-card", "data documentation", "strong", None),
-        ("data", a.data.processing_code, "data-processing-code", "data processing code", "medium", "train_ignore"),
+        ("data", a.data.files, "data-card", "data documentation", "strong", "data_ignore"),
+        ("data", a.data.mixtures, "data-mix", "list of the training data's sources", "strong", "data_ignore"),
+        ("data", a.data.processing_code, "data-processing-code", "code that builds the training data", "medium",
+         "data_ignore"),
         ("paper", a.paper.files, "paper", "document", "medium", "weight_ignore"),
         ("evaluation", a.evaluation.files, "evaluation-code", "evaluation code", "strong", None),
         ("inference", a.inference_code.files, "inference-code", "model or inference code", "strong", None),
     ]
 
 
-def _scan_paths(found: Artifacts, paths: list[str], p: dict, ruleset: RuleSet) -> None:
+def _scan_paths(found: Artifacts, paths: list[str], p: dict, ruleset: RuleSet, project: Project) -> None:
     evidence = _path_evidence(ruleset)
     index = _PathIndex(paths, [pattern for _bucket, patterns, *_rest in evidence for pattern in patterns])
     seen: set[tuple[str, str]] = set()
@@ -220,8 +228,16 @@ def _scan_paths(found: Artifacts, paths: list[str], p: dict, ruleset: RuleSet) -
         for path in index.matching(patterns):
             if (ignore and _match(p[ignore], path)) or (bucket, path) in seen:
                 continue  # a data card is not also counted as data-processing code
+            if bucket == "training_code" and _for_another_family(path, project):
+                continue
             seen.add((bucket, path))
             found.add(bucket, Evidence(kind, detail, path, strength=strength))
+
+
+def _for_another_family(path: str, project: Project) -> bool:
+    """A recipe kept in a folder named after another vendor's model ("training/llama3.1/run.sh")
+    trains that model, not the one the project releases."""
+    return any(project.is_other_family(folder) for folder in path.split("/")[:-1])
 
 
 def _scan_links(found: Artifacts, doc: Document, p: dict, project: Project) -> None:
@@ -236,14 +252,55 @@ def _scan_links(found: Artifacts, doc: Document, p: dict, project: Project) -> N
         elif link.text and i in by_text["weight_link_texts"] and href.startswith("http"):
             found.add("weights", Evidence("weights-link", f"download link \"{link.text.strip()}\": {href}",
                                           doc.path, link.line, "medium"))
-        if i in by_href["data_links"] and (_match(p["data_context"], _context(doc, lines, link.line))
-                                           or project.owns_href(href)):
+        if i in by_href["data_links"] and _training_data_link(doc, lines, link.line, href, p, project):
             found.add("data", Evidence("dataset-page", f"link to a dataset: {href}", doc.path, link.line))
         if i in by_href["paper_links"]:
             found.add("paper", Evidence("paper", f"paper: {href}", doc.path, link.line))
-        if i in by_href["code_links"] and _match(p["train_elsewhere"], _context(doc, lines, link.line)):
-            found.add("training_code", Evidence("training-code-elsewhere", f"training code at {href}", doc.path,
-                                                link.line, "medium"))
+        if i in by_href["code_links"] and _own_training_code(doc, lines, link.line, href, p, project):
+            if _about_fine_tuning(doc, lines, link.line, p):  # recipes for users to adapt the model
+                found.add("fine_tuning", Evidence("fine-tuning-elsewhere", f"fine-tuning recipes at {href}",
+                                                  doc.path, link.line, "weak"))
+            else:
+                found.add("training_code", Evidence("training-code-elsewhere", f"training code at {href}", doc.path,
+                                                    link.line, "medium"))
+
+
+def _training_data_link(doc: Document, lines: list[str], line: int, href: str, p: dict, project: Project) -> bool:
+    """A dataset page is training data when the link says so (a training-data sentence or section),
+    stands in a list of the release's artifacts, or is the project's own dataset — never in an
+    evaluation, fine-tuning or acknowledgements section."""
+    title = _section_titles(doc, len(lines))[line] if 0 <= line < len(lines) + 2 else ""
+    name = href.split("/datasets/", 1)[-1]
+    if _match(p["data_elsewhere"], title) or _LICENCE_WORD.search(name) or _EVALUATION_SET.search(name):
+        return False  # an evaluation set, or a licence text kept in a dataset repository
+    sentence = lines[line - 1] if 0 < line <= len(lines) else ""
+    after = sentence.split(href, 1)[-1][:40] if href in sentence else ""
+    if _EVALUATION_SET.search(after.split(".", 1)[0]):
+        return False  # "[Acme-Eval](…) benchmark"
+    return (_match(p["data_context"], _context(doc, lines, line)) or _match(p["data_lists"], title)
+            or bool(project.owns_href(href)))
+
+
+def _about_fine_tuning(doc: Document, lines: list[str], line: int, p: dict) -> bool:
+    """A link in a fine-tuning section, or a sentence that tells users how to fine-tune."""
+    title = _section_titles(doc, len(lines))[line] if 0 <= line < len(lines) + 2 else ""
+    sentence = lines[line - 1] if 0 < line <= len(lines) else ""
+    return bool(_FINE_TUNING.search(title) or _FINE_TUNING_FOR_USERS.search(sentence))
+
+
+_FINE_TUNING = re.compile(r"fine-?tun|\bsft\b|\blora\b|微调", re.I)
+_FINE_TUNING_FOR_USERS = re.compile(r"\b(?:to|you can|how to|for) (?:further )?fine-?tune\b", re.I)
+
+
+def _own_training_code(doc: Document, lines: list[str], line: int, href: str, p: dict, project: Project) -> bool:
+    """Another repository holds the training code when the README says so of it, and it is the
+    project's own: under its organisations, or called "our …" ("a pipeline we developed")."""
+    context = _context(doc, lines, line)
+    title = context.split("\n", 1)[0]
+    if _match(p["code_elsewhere"], title) or not _match(p["train_elsewhere"], context):
+        return False
+    sentence = lines[line - 1] if 0 < line <= len(lines) else ""
+    return bool(project.owns_href(href)) or _match(p["code_own"], sentence)
 
 
 def _matching_texts(texts: list[str], p: dict, keys: tuple[str, ...]) -> dict[str, set[int]]:
@@ -289,12 +346,58 @@ def _scan_sections(found: Artifacts, doc: Document, p: dict) -> None:
             found.add("training_code", Evidence(
                 "training-instructions", f"section \"{section.title}\" shows how to run training",
                 doc.path, section.line, "medium"))
-        if _match(p["data_sections"], title):
-            found.add("data", Evidence("data-section", f"section \"{section.title}\" describes data",
-                                       doc.path, section.line, "medium"))
+        if _match(p["data_access"], title):
+            found.add("data", Evidence("data-access", f"section \"{section.title}\" tells how to get the training "
+                                       "data", doc.path, section.line))
+        elif _match(p["data_sections"], title):
+            found.add("data", _data_section(doc, section, p))
         if _match(p["eval_sections"], title):
             found.add("evaluation", Evidence("evaluation-results", f"section \"{section.title}\"",
                                              doc.path, section.line))
+
+
+_LICENCE_WORD = re.compile(r"licen[cs]e|copying", re.I)
+_EVALUATION_SET = re.compile(r"eval|bench|\btest|leaderboard|arena", re.I)
+_SECTION_CHARS = 20_000  # of a data section read for its detail
+
+
+def _data_section(doc: Document, section, p: dict) -> Evidence:
+    """A training-data section names its sources (datasets, links, a table or list of sources with
+    their shares) or only says how much data there was and that it was "publicly available": the
+    first is data information, the second is found but too vague to rebuild anything from."""
+    start = doc.line_offsets[section.line - 1] if section.line - 1 < len(doc.line_offsets) else len(doc.text)
+    end = doc.line_offsets[section.end_line] if section.end_line < len(doc.line_offsets) else len(doc.text)
+    body = doc.text[start:min(end, start + _SECTION_CHARS)]
+    where = f"section \"{section.title}\""
+    if _DOWNLOAD_LINK.search(body):
+        return Evidence("data-access", f"{where} links to where the training data is downloaded", doc.path,
+                        section.line)
+    if _names_sources(body, p) or _source_table(doc, section, p):
+        return Evidence("data-description", f"{where} names the training data's sources", doc.path, section.line)
+    return Evidence("data-section", f"{where}: amounts and general sources only", doc.path, section.line, "weak")
+
+
+_DOWNLOAD_LINK = re.compile(r"\b(?:download\w*|obtain\w*|requested)\b[^.\n]{0,80}\]\((?:https?://|\.{0,2}/)"
+                            r"|\]\(https?://[^)\s]*download[^)\s]*\)", re.I)
+_SHARE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|[kmbt]\b|(?:billion|million|trillion)\b|gb\b|tb\b|tokens\b)", re.I)
+
+
+def _names_sources(body: str, p: dict) -> bool:
+    """Named public datasets, dataset pages, or a list of at least three sources with their sizes."""
+    if _match(p["datasets"], body) or _match(p["data_links"], "\n".join(re.findall(r"\((https?://[^)\s]+)", body))):
+        return True
+    items = [line for line in body.split("\n") if re.match(r"\s*(?:[-*+]|\d+[.)])\s+\S", line)]
+    return sum(bool(_SHARE.search(item)) for item in items) >= 3
+
+
+def _source_table(doc: Document, section, p: dict) -> bool:
+    """A table in the section whose header gives sources and shares, with at least two rows."""
+    for table in tables_of(doc):
+        line = table.header[0].line if table.header else 0
+        if section.line <= line <= section.end_line and len(table.rows) >= 2 and any(
+                p["data_columns"].search(cell.text) for cell in table.header):
+            return True
+    return False
 
 
 def _scan_prose(found: Artifacts, doc: Document, p: dict) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.engine.artifacts import Artifacts
+from app.engine.kinds import Kind
 from app.engine.models import (
     TIER_REPOSITORY,
     Assessment,
@@ -16,13 +17,17 @@ from app.engine.models import (
     version_key,
 )
 
-# Evidence that shows what the training data is; a section that describes it may not be enough.
+# Evidence that shows what the training data is, enough for a skilled person to build a substantially
+# equivalent set (OSAID): released data, or a detailed account of it. A section that only says how
+# much data there was and that it was "publicly available" is not.
 _DATA_SHOWN = frozenset({"data-card", "dataset-page", "named-dataset", "data-processing-code", "front-matter",
-                         "declared"})
+                         "declared", "data-mix", "data-access", "data-description"})
 
 
-def assess(artifacts: Artifacts, licenses: list[LicenseMatch]) -> Assessment:
+def assess(artifacts: Artifacts, licenses: list[LicenseMatch], kind: Kind | None = None) -> Assessment:
     """Decide how open the repository is. Every conclusion keeps the evidence it rests on."""
+    if kind is not None and not _own_weights(artifacts):
+        return _tool(artifacts, licenses, kind)
     weights_terms = governing_terms(licenses)
     code_terms = [m for m in licenses if m.applies_to in ("code", "all") and not m.binding]
     data_terms = [m for m in licenses if m.applies_to == "data"]
@@ -43,6 +48,31 @@ def assess(artifacts: Artifacts, licenses: list[LicenseMatch]) -> Assessment:
                       weights_basis=basis, caveats=_caveats(components, weights_terms, basis))
 
 
+def _own_weights(artifacts: Artifacts) -> bool:
+    """Weights the project released. A script that exports checkpoints to a hub counts beside a
+    model's own code, but a tool that has one shows only that it can export."""
+    return any(e.kind != "checkpoint-conversion" for e in artifacts.weights)
+
+
+def _tool(artifacts: Artifacts, licenses: list[LicenseMatch], kind: Kind) -> Assessment:
+    """A repository that introduces itself as a tool and releases no weights of its own: no OSAID
+    verdict. Its code is training code only when the tool trains models (a training framework)."""
+    code_terms = [m for m in licenses if m.applies_to in ("code", "all") and not m.binding]
+    label = f"not a model release: the README introduces {kind.facts.label}"
+    if kind.facts.trains_models:
+        code = _component("code", [kind.evidence, *artifacts.training_code], code_terms, osi_only=True, missing="")
+    else:
+        code = Component("code", False, False, f"{label}, not the code that trained a released model",
+                         [kind.evidence], code_terms)
+    components = {
+        "code": code,
+        "parameters": Component("parameters", False, False, f"{label}; no weights of its own were found"),
+        "data_information": Component("data information", False, False, f"{label}; it released no model whose "
+                                      "training data to describe"),
+    }
+    return Assessment(Openness.TOOL, False, components, licenses, None, [label], is_model=False, kind=kind.id)
+
+
 def _caveats(components: dict[str, Component], weights_terms: list[LicenseMatch], basis: str) -> list[str]:
     """What the repository alone cannot decide, said plainly rather than guessed."""
     caveats = []
@@ -53,12 +83,16 @@ def _caveats(components: dict[str, Component], weights_terms: list[LicenseMatch]
         caveats.append("The weights licence is not stated in the repository.")
     caveats += [f"{m.name}: {m.restrictions[0].explanation}." for m in weights_terms if m.undetermined][:2]
     data = components["data_information"]
-    if data.present and not data.open_terms and data.summary.startswith("described"):
-        caveats.append("Whether the data information is detailed enough to rebuild the training data "
-                       "(as OSAID asks) cannot be decided from the repository.")
+    if data.present and data.sufficient and not any(e.kind in _DATA_RELEASED for e in data.evidence):
+        caveats.append("The training data is described, not released: whether the description is detailed "
+                       "enough to build a substantially equivalent set (as OSAID asks) is a judgement the "
+                       "repository alone cannot settle.")
     if not components["parameters"].present:
         caveats.append("Weights published outside the repository can be declared in .github/openwashing.yml.")
     return caveats
+
+
+_DATA_RELEASED = frozenset({"dataset-page", "front-matter", "data-access", "declared", "data-processing-code"})
 
 
 def _no_weights(artifacts: Artifacts) -> str:
@@ -74,11 +108,11 @@ def _no_training_code(artifacts: Artifacts) -> str:
 
 
 def _mark_described_data(component: Component) -> None:
-    """Data described in prose only: the repository alone cannot show it is detailed enough."""
+    """Data described in general terms only: found, but too vague to count as data information."""
     if component.present and not any(e.kind in _DATA_SHOWN for e in component.evidence):
-        component.open_terms = False
-        component.summary = ("described, but the repository alone cannot show the description is detailed "
-                             "enough to rebuild the training data")
+        component.open_terms = component.sufficient = False
+        component.summary = ("found, but too vague to rebuild the training data: no named datasets, links or "
+                             "data mix")
 
 
 def _basis(weights_terms: list[LicenseMatch]) -> str:
@@ -164,7 +198,7 @@ def _missing_reason(component: Component) -> str:
         return {"code": "the training code is not published",
                 "data information": "no information about the training data is published"}[component.name]
     if component.name == "data information":
-        return "the training data is only described, which the repository alone cannot show is enough"
+        return "the training data is described only in general terms, too vaguely to rebuild it"
     return f"the {component.name} is not under an OSI-approved licence"
 
 

@@ -61,7 +61,7 @@ def find_claims(doc: Document, ruleset: RuleSet, language: str = "en", project: 
     for segment in doc.segments_with(any_token):
         # segments_with confirmed the raw text; the masked text needs its own search only when
         # masking changed it.
-        if segment.kind == "quote" or (segment.text is not segment.raw and not any_token.search(segment.text)):
+        if segment.text is not segment.raw and not any_token.search(segment.text):
             continue
         if _CITATION.search(segment.raw):
             continue  # a bibliography entry: paper titles are not statements about the release

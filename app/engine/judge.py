@@ -71,12 +71,14 @@ def _unknown_reason(assessment: Assessment) -> str:
 
 
 def _software_verdict(claim: Claim, assessment: Assessment) -> tuple[Level, str] | None:
-    """In a repository with no weights, a plain "open source" is about the code."""
+    """In a repository with no weights, a plain "open source" is about the code; in a tool (a
+    framework, a server, a harness), every such sentence is judged as one about its software."""
     code = assessment.components["code"]
     code_terms = code.licenses
-    if claim.target == "generic" and code_terms and all(m.osi_approved for m in code_terms):
+    as_software = claim.target == "generic" or assessment.level is Openness.TOOL
+    if as_software and code_terms and all(m.osi_approved for m in code_terms):
         return None
-    if claim.target == "generic":
+    if as_software:
         return Level.ERROR, "no OSI-approved licence was found for the code"
     return Level.ERROR, "no released weights were found, so there is no model to call open source"
 

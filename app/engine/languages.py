@@ -100,8 +100,18 @@ def _cjk_pattern(ruleset: RuleSet, language_id: str) -> re.Pattern[str]:
     vocabulary = (language.model_nouns | language.software_nouns | language.license_nouns | language.copulas
                   | language.phrase_boundaries | language.conjunctions | language.own_words | language.compounds
                   | language.modifier_particles)
-    known = [w for w in vocabulary if _CJK.search(w)]
-    return re.compile("|".join([trie_pattern(known), _ASCII_WORD, r"\S"]))
+    known = {w for w in vocabulary if _CJK.search(w)} | _cue_words(language)
+    return re.compile("|".join([trie_pattern(sorted(known)), _ASCII_WORD, r"\S"]))
+
+
+def _cue_words(language) -> set[str]:
+    """The words the context cues spell out ("大多数", "评测"), so that splitting keeps them whole
+    and a cue is found in the few words before a claim."""
+    patterns = [*language.quantifiers, *language.other_markers, *language.negations]
+    return {run for p in patterns for run in _CJK_RUN.findall(p) if len(run) >= 2}
+
+
+_CJK_RUN = re.compile(r"(?<![\[\\])[\u3040-\u30ff\u3400-\u9fff]+(?![\]])")
 
 
 def trie_pattern(words_: list[str]) -> str:

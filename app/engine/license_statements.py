@@ -31,6 +31,8 @@ _USE_LIMIT_SUBJECT = re.compile(r"\b(?:models?|weights|checkpoints?|this project
 _MAX_HOPS = 4
 _TERMS_WORDS = re.compile(r"licen[cs]|terms|agreement|legal|协议|许可|ライセンス", re.I)
 _CODE_TERMS = re.compile(r"\bcode\b|代码", re.I)  # "[Code License](…)" says nothing of the weights
+_USE_POLICY = re.compile(r"use[\s_-]?polic|acceptable[\s_-]?use|\baup\b", re.I)
+_CODE_HOST = re.compile(r"^https?://(?:www\.)?(?:github\.com|gitlab\.com|gitee\.com)/", re.I)
 _BADGE = re.compile(r"shields\.io|badge|\.svg(?:$|\?)", re.I)
 
 
@@ -95,13 +97,21 @@ def _statement(sentence: str, segment: Segment, start: int, end: int, place: _Pl
     matches = [_tiered(lic.make_match(facts, applies, evidence, ruleset), tier) for facts in named]
     if named:
         return matches
-    links = [(segment.text[s:e], href) for s, e, href in segment.links if start <= s < end]
+    # A link to another project's repository names that project's terms, not this one's.
+    links = [(segment.text[s:e], href) for s, e, href in segment.links
+             if start <= s < end and not _other_repository(href, project)]
     local = [files[path] for _text, href in links if (path := local_file(href, project)) in files]
     local += [m for text, _href in links for m in files.values() if _same_title(text, m)]
     if local:
         return [_copy(target, applies, evidence, tier) for target in local]
-    return [_tiered(_elsewhere(href, applies, evidence, ruleset), tier) for text, href in links
+    # An acceptable-use policy governs the use of a model, never code.
+    return [_tiered(_elsewhere(href, "weights" if _USE_POLICY.search(f"{text} {href}") else applies, evidence,
+                               ruleset), tier) for text, href in links
             if applies != "code" and _names_terms(text, href)][:1]
+
+
+def _other_repository(href: str, project: Project) -> bool:
+    return bool(_CODE_HOST.match(href)) and project.owns_href(href) is False
 
 
 def _same_title(text: str, match: LicenseMatch) -> bool:

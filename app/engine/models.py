@@ -26,6 +26,7 @@ class Openness(StrEnum):
     OPEN_WEIGHTS = "open-weights"
     RESTRICTED_WEIGHTS = "restricted-weights"
     UNKNOWN = "unknown"
+    TOOL = "tool"  # not a model release (a framework, server, toolkit, harness): OSAID does not apply
 
 
 STRENGTHS = ("strong", "medium", "weak")  # how much a piece of evidence gives, most first
@@ -121,6 +122,7 @@ class Component:
     summary: str
     evidence: list[Evidence] = field(default_factory=list)
     licenses: list[LicenseMatch] = field(default_factory=list)
+    sufficient: bool = True  # False when what was found is too vague to count (data only said in general terms)
 
 
 def governing_terms(licenses: list[LicenseMatch], family: str | None = None) -> list[LicenseMatch]:
@@ -170,6 +172,7 @@ class Assessment:
     families: list[Family] = field(default_factory=list)
     weights_basis: str = "none"  # "stated", "repository" (its LICENSE, assumed to cover the weights), "none"
     caveats: list[str] = field(default_factory=list)  # what the repository alone cannot decide
+    kind: str | None = None  # for a tool, what kind ("training-framework", "inference", …)
 
     def weights_license(self, family: str | None = None) -> LicenseMatch | None:
         """The terms that decide: the strictest restricted licence (the newest family's on a tie),

@@ -226,7 +226,10 @@ class Language:
         return _compile(self.clause_breaks)
 
     def is_about_others(self, left_context: str) -> bool:
-        return bool(self._cues["other_markers"].search(left_context))
+        """A comparison or foundation word governs the phrase, unless it compares with a number
+        ("scores over 70"): a score is not other models."""
+        return any(not left_context[m.end():].lstrip()[:1].isdigit()
+                   for m in self._cues["other_markers"].finditer(left_context))
 
     def is_quantified(self, left_context: str) -> bool:
         return bool(self._cues["quantifiers"].search(left_context))
@@ -257,7 +260,14 @@ class Language:
         return [p for p in self._introductions if not needs_non_ascii(p)]
 
     def noun_kind(self, word: str) -> str | None:
-        """Whether a word names a licence, a model or software (people, tools, data), or neither."""
+        """Whether a word names a licence, a model or software (people, tools, data), or neither;
+        an English plural as its singular ("stacks" as "stack")."""
+        kind = self._noun_kind(word)
+        if kind is None and self.script == "latin" and len(word) > 3 and word.endswith("s"):
+            kind = self._noun_kind(word[:-1]) or (self._noun_kind(word[:-2]) if word.endswith("es") else None)
+        return kind
+
+    def _noun_kind(self, word: str) -> str | None:
         if word in self.license_nouns:
             return "license"
         if word in self.model_nouns:
@@ -282,6 +292,12 @@ class PatternGroup:
     training_context: str | None = None
     phrases: list[Regex] = field(default_factory=list)
     model_ids: list[Regex] = field(default_factory=list)
+    mixtures: list[Regex] = field(default_factory=list)  # files that list where the data comes from
+    access_sections: list[Regex] = field(default_factory=list)  # sections on how to get the data
+    list_sections: list[Regex] = field(default_factory=list)  # artifact lists whose links count
+    excluded_sections: list[Regex] = field(default_factory=list)  # where named things are others'
+    own_markers: Regex | None = None  # words that make a named repository the project's own
+    detail_columns: Regex | None = None  # table headers of a data mix: sources and their shares
 
     def any(self, group: str, text: str) -> re.Match[str] | None:
         for pattern in getattr(self, group):
@@ -312,8 +328,22 @@ class LicensingPatterns:
 
 
 @_rule
+class ProjectKind:
+    """A kind of repository that is not a model release, known by how its README introduces it."""
+
+    __pydantic_config__: ClassVar = FORBID_EXTRA
+    label: Annotated[str, NON_EMPTY]
+    trains_models: bool = False  # its own code is training code (a training framework)
+    phrases: list[Regex]
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return _joined(self.phrases).search(text)
+
+
+@_rule
 class ArtifactPatterns:
     __pydantic_config__: ClassVar = FORBID_EXTRA
+    project_kinds: dict[str, ProjectKind] = field(default_factory=dict)
     weights: PatternGroup
     training_code: PatternGroup
     fine_tuning: PatternGroup

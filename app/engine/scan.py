@@ -15,6 +15,7 @@ from app.engine.assess import assess
 from app.engine.claims import MAX_CLAIMS_PER_DOCUMENT, find_claims
 from app.engine.config import CONFIG_PATH, Config, ConfigError, parse_config
 from app.engine.judge import judge
+from app.engine.kinds import project_kind
 from app.engine.languages import detect
 from app.engine.markdown import Document, parse_document, parse_plain
 from app.engine.models import TIER_DECLARED, Evidence, Finding, Level, LicenseMatch, Notice, Report
@@ -60,7 +61,7 @@ def scan(snapshot: Snapshot, config: Config | None = None, ruleset: RuleSet | No
     licenses, linked = _licenses(snapshot, chosen, docs, license_texts, config, ruleset, project, notices)
     artifacts = find_artifacts(paths, docs, ruleset, _lfs_weight_patterns(snapshot, notices), project)
     _declared_artifacts(config, artifacts)
-    assessment = assess(artifacts, licenses)
+    assessment = assess(artifacts, licenses, project_kind(docs, ruleset))
     findings = _findings(docs, assessment, linked, config, ruleset, project, notices)
     return Report(assessment, findings, notices, [d.path for d in docs])
 

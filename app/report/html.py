@@ -20,17 +20,18 @@ from app.paths import templates_dir
 from app.report.scorecard import EVIDENCE_SHOWN, VERDICTS, governs_text, scorecard
 from app.report.templating import bytecode_cache
 
-LEVEL_RANK = {"open-source-ai": 3, "open-weights": 2, "restricted-weights": 1, "unknown": 0}
+LEVEL_RANK = {"open-source-ai": 3, "open-weights": 2, "restricted-weights": 1, "unknown": 0, "tool": -1}
 BADGE_COLOURS = {"open-source-ai": "#1a7f37", "open-weights": "#bf8700", "restricted-weights": "#cf222e",
-                 "unknown": "#9f9f9f"}
-BADGE_VALUES = {"open-source-ai": "open source AI", "open-weights": "open weights",
+                 "unknown": "#9f9f9f", "tool": "#8c959f"}
+BADGE_VALUES = {"open-source-ai": "open source AI", "open-weights": "open weights", "tool": "not a model",
                 "restricted-weights": "restricted", "unknown": "unknown"}
 CHART_ROWS = 60
-SHORT = {"open": "open", "restricted": "restricted", "missing": "missing", "undetermined": "n/d"}
+SHORT = {"open": "open", "restricted": "restricted", "missing": "missing", "undetermined": "n/d", "vague": "too vague",
+         "not-applicable": "n/a"}
 COLUMN_TITLES = ("code", "weights", "data info")
 TREND_WIDTH, TREND_LEFT = 400, 104  # the trend chart's drawing width and where its plot starts
 TREND_LABELS = {"open-source-ai": "meets OSAID?", "open-weights": "open weights", "restricted-weights": "restricted",
-                "unknown": "unknown"}
+                "unknown": "unknown", "tool": "not a model"}
 
 
 @lru_cache(maxsize=1)
@@ -95,11 +96,17 @@ def trend_chart(history: list) -> Markup:
     ordered = list(reversed(history))
     left, right = TREND_LEFT, TREND_WIDTH - 12
     step = (right - left) / max(len(ordered) - 1, 1)
-    points = [{"x": round(left + i * step, 1), "y": 118 - LEVEL_RANK.get(v.level, 0) * 32, "level": v.level,
+    # One row per verdict, most open on top; "not a model release" only when the history has one.
+    shown = [k for k in sorted(LEVEL_RANK, key=LEVEL_RANK.get, reverse=True)
+             if LEVEL_RANK[k] >= 0 or any(v.level == k for v in ordered)]
+    row = {k: i for i, k in enumerate(shown)}
+    points = [{"x": round(left + i * step, 1), "y": 22 + row.get(v.level, len(shown) - 1) * 32, "level": v.level,
                "label": VERDICTS.get(v.level, v.level), "sha": v.sha[:12]} for i, v in enumerate(ordered)]
-    levels = [TREND_LABELS[k] for k in sorted(LEVEL_RANK, key=LEVEL_RANK.get)]
+    levels = [{"label": TREND_LABELS[k], "y": 22 + row[k] * 32} for k in shown]
+    height = 22 + len(shown) * 32 + 8
     return Markup(environment().get_template("web/trend.svg.j2").render(
-        points=points, levels=levels, width=TREND_WIDTH, left=left, first=_day(ordered[0]), last=_day(ordered[-1])))
+        points=points, levels=levels, width=TREND_WIDTH, height=height, left=left, first=_day(ordered[0]),
+        last=_day(ordered[-1])))
 
 
 def _day(verdict) -> str:

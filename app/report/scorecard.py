@@ -20,9 +20,10 @@ VERDICTS = {
     "open-weights": "open weights",
     "restricted-weights": "restricted",
     "unknown": "not determined",
+    "tool": "not a model release",
 }
 STATUSES = {"open": "open", "restricted": "restricted", "missing": "missing",
-            "undetermined": "not determinable"}
+            "undetermined": "not determinable", "vague": "too vague", "not-applicable": "not a model"}
 COMPONENT_KEYS = ("code", "parameters", "data_information")
 EVIDENCE_SHOWN = 3  # per component, in the short views; "N more" says the rest exist
 PLACES_SHOWN = 3  # places a licence is stated, in the short views
@@ -37,6 +38,8 @@ def component_status(component: Component, osi_only: bool = False) -> str:
     but the repository alone cannot tell whether its terms are open)."""
     if not component.present:
         return "missing"
+    if not component.sufficient:
+        return "vague"
     if component.open_terms:
         return "open"
     closed = [m for m in component.licenses

@@ -57,8 +57,7 @@ def _finding(f: Finding, paint: Paint) -> Iterator[str]:
 def _scorecard(card: dict, paint: Paint, verbose: bool) -> Iterator[str]:
     yield "Openness scorecard"
     yield f"  verdict:   {paint('bold', card['level'])} ({_s('; '.join(card['reasons']))})"
-    yield ("  OSAID 1.0: " + ("appears to meet the definition (evidence below; this is not a certification)"
-                              if card["osaid"] else "does not appear to meet the definition")
+    yield ("  OSAID 1.0: " + _osaid(card)
            + f"; MOF class: {_s(card['mof_class'] or 'not determined')}")
     for component in card["components"]:
         yield from _component(component, verbose)
@@ -69,6 +68,14 @@ def _scorecard(card: dict, paint: Paint, verbose: bool) -> Iterator[str]:
     elif card["caveats"]:
         yield "  cannot be decided from the repository:"
         yield from (f"    - {_s(caveat)}" for caveat in card["caveats"])
+
+
+def _osaid(card: dict) -> str:
+    if card["level"] == "tool":
+        return "does not apply (not a model release)"
+    if card["osaid"]:
+        return "appears to meet the definition (evidence below; this is not a certification)"
+    return "does not appear to meet the definition"
 
 
 def _component(c: dict, verbose: bool) -> Iterator[str]:

@@ -96,6 +96,8 @@ def totals_text(records: list[RepositoryRecord]) -> str:
              f"{counts['open-weights']} open weights", f"{counts['restricted-weights']} restricted"]
     if counts["unknown"]:
         parts.append(f"{counts['unknown']} not determined")
+    if counts["tool"]:
+        parts.append(f"{counts['tool']} not {'a model release' if counts['tool'] == 1 else 'model releases'}")
     noun = "repository" if len(records) == 1 else "repositories"
     return f"{len(records)} {noun}: " + ", ".join(parts)
 

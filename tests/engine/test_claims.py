@@ -64,7 +64,16 @@ def test_code_blocks_and_html_comments_are_not_prose(ruleset):
 
 
 def test_quotations_are_not_claims(ruleset):
-    assert claims("> Acme is an open-source model, they said.\n", ruleset) == []
+    assert claims('Their motto was \u201copen-source\u201d, not ours.\n', ruleset) == []
+
+
+@pytest.mark.parametrize("text", [
+    "> Note: Acme-7B stands as the best-performing open-source model.\n",
+    "> [!NOTE]\n> Acme-7B is the first open-source model of its size.\n",
+    "Acme-7B is strong.[^1]\n\n[^1]: Acme-7B is the best open-source model we know of.\n",
+])
+def test_blockquotes_notes_and_footnotes_are_read_like_prose(ruleset, text):
+    assert [c.target for c in claims(text, ruleset)] == ["model"]
 
 
 @pytest.mark.parametrize(("text", "target"), [

@@ -78,23 +78,34 @@ def test_non_ascii_cells_after_front_matter_are_found_where_they_are():
 
 # The link scan as it was written before its patterns were batched: every pattern searching every link.
 def _scan_links_one_by_one(doc, p, project):
-    from app.engine.artifacts import Artifacts, _context, _match, _own_or_unknown
+    from app.engine.artifacts import (
+        Artifacts,
+        _about_fine_tuning,
+        _match,
+        _own_or_unknown,
+        _own_training_code,
+        _training_data_link,
+    )
     from app.engine.models import Evidence
     found, lines = Artifacts(), doc.text.split("\n")
     for link in doc.links:
-        href, context = link.href.strip(), _context(doc, lines, link.line)
+        href = link.href.strip()
         if _match(p["weight_links"], href) and _own_or_unknown(project, href):
             found.add("weights", Evidence("model-page", f"link to a model page: {href}", doc.path, link.line, "medium"))
         elif link.text and _match(p["weight_link_texts"], link.text) and href.startswith("http"):
             found.add("weights", Evidence("weights-link", f"download link \"{link.text.strip()}\": {href}",
                                           doc.path, link.line, "medium"))
-        if _match(p["data_links"], href) and (_match(p["data_context"], context) or project.owns_href(href)):
+        if _match(p["data_links"], href) and _training_data_link(doc, lines, link.line, href, p, project):
             found.add("data", Evidence("dataset-page", f"link to a dataset: {href}", doc.path, link.line))
         if _match(p["paper_links"], href):
             found.add("paper", Evidence("paper", f"paper: {href}", doc.path, link.line))
-        if _match(p["code_links"], href) and _match(p["train_elsewhere"], context):
-            found.add("training_code", Evidence("training-code-elsewhere", f"training code at {href}", doc.path,
-                                                link.line, "medium"))
+        if _match(p["code_links"], href) and _own_training_code(doc, lines, link.line, href, p, project):
+            if _about_fine_tuning(doc, lines, link.line, p):
+                found.add("fine_tuning", Evidence("fine-tuning-elsewhere", f"fine-tuning recipes at {href}",
+                                                  doc.path, link.line, "weak"))
+            else:
+                found.add("training_code", Evidence("training-code-elsewhere", f"training code at {href}", doc.path,
+                                                    link.line, "medium"))
     return found
 
 
