@@ -24,7 +24,8 @@ _DATA_SHOWN = frozenset({"data-card", "dataset-page", "named-dataset", "data-pro
                          "declared", "data-mix", "data-access", "data-description"})
 
 
-def assess(artifacts: Artifacts, licenses: list[LicenseMatch], kind: Kind | None = None) -> Assessment:
+def assess(artifacts: Artifacts, licenses: list[LicenseMatch], kind: Kind | None = None,
+           base_gaps: list[Evidence] = ()) -> Assessment:
     """Decide how open the repository is. Every conclusion keeps the evidence it rests on."""
     if kind is not None and not _own_weights(artifacts):
         return _tool(artifacts, licenses, kind)
@@ -40,6 +41,7 @@ def assess(artifacts: Artifacts, licenses: list[LicenseMatch], kind: Kind | None
                                        missing="no training-data information found", optional_terms=True),
     }
     _mark_described_data(components["data_information"])
+    _inherit(components["data_information"], base_gaps)
     level, reasons = _level(components, weights_terms, artifacts)
     osaid = level is Openness.OPEN_SOURCE_AI
     basis = _basis(weights_terms)
@@ -113,6 +115,20 @@ def _mark_described_data(component: Component) -> None:
         component.open_terms = component.sufficient = False
         component.summary = ("found, but too vague to rebuild the training data: no named datasets, links or "
                              "data mix")
+
+
+def _inherit(component: Component, gaps: list[Evidence]) -> None:
+    """A fine-tune of a base whose training data is closed lacks data information as a system: its
+    own data, however well documented, is only the last step."""
+    if not gaps:
+        return
+    gap = gaps[0]
+    base = gap.detail.split(": ", 1)[1].split(" does not", 1)[0]
+    component.inherited_gap = gap
+    component.open_terms = False
+    component.evidence = [gap, *component.evidence]
+    own = component.summary if component.present else "none of its own"
+    component.summary = f"{own}; the base model ({base}) does not disclose its training data, so the system lacks it"
 
 
 def _basis(weights_terms: list[LicenseMatch]) -> str:
@@ -194,6 +210,8 @@ def _restricted_reasons(restricted: list[LicenseMatch]) -> list[str]:
 
 
 def _missing_reason(component: Component) -> str:
+    if component.inherited_gap is not None:
+        return component.inherited_gap.detail.split(" (", 1)[0]
     if not component.present:
         return {"code": "the training code is not published",
                 "data information": "no information about the training data is published"}[component.name]

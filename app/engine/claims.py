@@ -26,7 +26,7 @@ _MARKUP_GAP = re.compile(r"(?<![\]\s])\s{6,}")  # a masked tag; after "]" it is 
 _CLAIM_WORDS = frozenset({"source", "sourced", "sourcing", "sources", "open", "open-source"})
 _NAME_MARK = re.compile(r"[A-Z]|\d")
 _LETTER = re.compile(r"[A-Za-z]")
-_LINK_TAIL = re.compile(r"[\s\w./:?=&%-]{0,300}?\)?\s{0,8}[:：–—-]")
+_LINK_TAIL = re.compile(r"\]?[\s\w./:?=&%-]{0,300}?\)?\s{0,8}[:：–—-]")
 _EMPTY = Project()
 _CONTEXT = {"latin": 400, "cjk": 160}  # characters either side of a claim that decide what it is about
 
@@ -302,6 +302,8 @@ def _head_kind(heads: list[str | None]) -> str | None:
         return "license"
     if "model" in heads:
         return "model"
+    if "system" in heads:
+        return "generic"  # the project as a whole: its model in a model release, its code in a tool
     # Names after a noun elaborate it ("our libraries A, B and C"); a name first is the object itself.
     if heads and heads[0] == "name":
         return None
@@ -329,6 +331,8 @@ def _subject_kind(before: str, language: Language, ruleset: RuleSet) -> str | No
     kinds = _subject_kinds(clause, language, ruleset) or _subject_kinds(before, language, ruleset)
     if "model" in kinds:
         return "model"
+    if "system" in kinds:
+        return "generic"
     return "software" if "software" in kinds else None
 
 
@@ -338,7 +342,7 @@ def _subject_kinds(text: str, language: Language, ruleset: RuleSet) -> list[str]
         tokens = _leading_subject(tokens, language)
     kinds = [_kind(w, language, ruleset) for i, w in enumerate(tokens)
              if not (i + 1 < len(tokens) and tokens[i + 1] in language.modifier_particles)]
-    return [k for k in kinds if k in ("model", "software")]
+    return [k for k in kinds if k in ("model", "software", "system")]
 
 
 def _leading_subject(tokens: list[str], language: Language) -> list[str]:

@@ -97,7 +97,8 @@ def words(text: str, language: Language, ruleset: RuleSet) -> list[tuple[int, st
 @lru_cache(maxsize=16)
 def _cjk_pattern(ruleset: RuleSet, language_id: str) -> re.Pattern[str]:
     language = ruleset.languages[language_id]
-    vocabulary = (language.model_nouns | language.software_nouns | language.license_nouns | language.copulas
+    vocabulary = (language.model_nouns | language.software_nouns | language.license_nouns | language.system_nouns
+                  | language.copulas
                   | language.phrase_boundaries | language.conjunctions | language.own_words | language.compounds
                   | language.modifier_particles)
     known = {w for w in vocabulary if _CJK.search(w)} | _cue_words(language)

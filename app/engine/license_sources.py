@@ -86,12 +86,40 @@ def from_license_file(path: str, text: str, ruleset: RuleSet) -> list[LicenseMat
     if role == "all" and path.rsplit("/", 1)[-1].upper().startswith("NOTICE"):
         return []
     tier = TIER_STATED if role == "weights" else TIER_REPOSITORY
-    main = lic.match_text(text, role, evidence, ruleset)
-    found = [_with(main, tier, family)]
-    for facts, line in lic.bundled_sections(text, main.id, ruleset)[:_MAX_BUNDLED]:
-        where = Evidence("license-file", f"licence section in {path}", path, line)
-        found.append(_with(lic.make_match(facts, role, where, ruleset, text), tier, family))
+    identified = lic.identify_text(text, ruleset)
+    sections = lic.bundled_sections(text, identified.id if identified else "", ruleset)[:_MAX_BUNDLED]
+    lines = text.splitlines()
+    # The main licence is read up to the first bundled section: the terms of a bundled part are not
+    # the main licence's own (they would make an Apache file look like a modified Apache licence).
+    main_text = "\n".join(lines[:sections[0][1] - 1]) if sections else text
+    found = [_with(lic.match_text(main_text, role, evidence, ruleset), tier, family)]
+    for facts, line in sections:
+        part = _part_named_before(lines, line)
+        detail = f"licence section for {part} in {path}" if part else f"licence section in {path}"
+        section_text = "\n".join(lines[line - 1:])
+        bundled = lic.make_match(facts, role, Evidence("license-file", detail, path, line), ruleset, section_text)
+        # A restrictive licence for a part the release ships (a bundled autoencoder, a tokenizer)
+        # binds the release on top of the main licence.
+        found.append(_with(bundled, tier, family, binding=bool(part) and not bundled.open_terms))
     return found
+
+
+_PART = re.compile(r"\b(?:the\s+)?(?P<part>(?:[\w.-]+\s+){0,2}(?:autoencoder|vae|decoder|encoder|tokenizer|vocoder|"
+                   r"text encoder|image encoder|vision encoder|adapter|upsampler|refiner|safety checker|"
+                   r"weights|checkpoints?|models?))\b", re.I)
+_SCOPE_WORDS = re.compile(r"\b(?:for|of|covers?|applies to|governs|licen[cs]ed|bundled|included)\b", re.I)
+
+
+def _part_named_before(lines: list[str], line: int) -> str | None:
+    """The part a bundled licence section is for, as the lines just before it (or its own heading)
+    name it: "The bundled autoencoder is licensed under the following terms:"."""
+    for text in reversed(lines[max(0, line - 4):line]):
+        if not text.strip():
+            continue
+        match = _PART.search(text)
+        if match and (_SCOPE_WORDS.search(text) or text.lstrip().startswith("#")):
+            return " ".join(match.group("part").split())
+    return None
 
 
 def _with(match: LicenseMatch, tier: int, family: str | None = None, binding: bool = False) -> LicenseMatch:

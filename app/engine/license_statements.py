@@ -236,7 +236,7 @@ def _row_terms(family: str, cell, doc: Document, files: dict[str, LicenseMatch],
 def base_models(docs: list[Document], ruleset: RuleSet) -> list[LicenseMatch]:
     """Licences that bind the weights through their base models, followed through the repository's own
     statements: "Acme-Chat is tuned from Acme-Base", "Acme-Base is based on Llama 2"."""
-    edges = _base_edges(docs, ruleset)
+    edges = base_edges(docs, ruleset)
     bases_of: dict[str, list[str]] = {}
     for subject, base, _evidence, _family in edges:
         if subject:
@@ -269,7 +269,7 @@ def _resolve(base: str, bases_of: dict[str, list[str]], ruleset: RuleSet, hops: 
     return facts
 
 
-def _base_edges(docs: list[Document], ruleset: RuleSet) -> list[tuple[str, str, Evidence, str | None]]:
+def base_edges(docs: list[Document], ruleset: RuleSet) -> list[tuple[str, str, Evidence, str | None]]:
     """(model, its base model, evidence, family) from cards, tables and sentences."""
     edges = []
     based_on = ruleset.artifacts.licensing.compiled("based_on")

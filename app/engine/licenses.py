@@ -90,11 +90,21 @@ def bundled_sections(text: str, main_id: str, ruleset: RuleSet) -> list[tuple[Li
         if number < 8 or not folded or len(folded) > 120:
             continue
         for title, facts in titles:
-            if title in folded and facts.id != main_id and all(f.id != facts.id for f, _ in found):
+            if _is_title_line(folded, title) and facts.id != main_id and all(f.id != facts.id for f, _ in found):
                 section = identify_text("\n".join(lines[number - 1:]), ruleset)
                 if section and section.id == facts.id:
                     found.append((facts, number))
     return found
+
+
+def _is_title_line(folded: str, title: str) -> bool:
+    """A line that heads another licence's section is that licence's title, give or take a few
+    words ("Appendix: MIT License"); a clause that mentions it ("13. Use with the GNU Affero General
+    Public License") is the main licence talking about another."""
+    if title not in folded:
+        return False
+    rest = folded.replace(title, " ", 1)
+    return len(re.findall(r"[a-z]{2,}", rest)) <= 2
 
 
 def match_text(text: str, applies_to: str, evidence: Evidence, ruleset: RuleSet) -> LicenseMatch:

@@ -90,6 +90,9 @@ class LicenseMatch:
     @property
     def role(self) -> str:
         """How the licence takes part in the verdict, in words for reports."""
+        if self.binding and self.evidence.kind == "license-file" and " section for " in self.evidence.detail:
+            part = self.evidence.detail.split(" section for ", 1)[1].rsplit(" in ", 1)[0]
+            return f"binds the release: it covers the {part.removeprefix('the ')}, which the release ships"
         if self.binding:
             return "binds the weights on top of their licence"
         if self.tier == TIER_REPOSITORY and self.evidence.kind not in ("license-file", "manifest"):
@@ -123,6 +126,7 @@ class Component:
     evidence: list[Evidence] = field(default_factory=list)
     licenses: list[LicenseMatch] = field(default_factory=list)
     sufficient: bool = True  # False when what was found is too vague to count (data only said in general terms)
+    inherited_gap: Evidence | None = None  # a base model that lacks this component, which the release inherits
 
 
 def governing_terms(licenses: list[LicenseMatch], family: str | None = None) -> list[LicenseMatch]:

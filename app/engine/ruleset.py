@@ -187,6 +187,9 @@ class Language:
     model_nouns: frozenset[str]
     software_nouns: frozenset[str]
     license_nouns: frozenset[str]
+    # The project as a whole ("a fully open-source project"): what a claim about it means depends on
+    # the repository (a model release's system, a tool's software), so it is judged as generic.
+    system_nouns: frozenset[str] = frozenset()
     copulas: frozenset[str]
     phrase_boundaries: frozenset[str]
     conjunctions: frozenset[str] = frozenset({",", "&", "/", "and", "or", "nor"})
@@ -274,6 +277,8 @@ class Language:
             return "model"
         if word in self.software_nouns:
             return "software"
+        if word in self.system_nouns:
+            return "system"
         return None
 
 
@@ -341,9 +346,24 @@ class ProjectKind:
 
 
 @_rule
+class BaseModel:
+    """A family of base models and whether its training data is disclosed (a fine-tune inherits it)."""
+
+    __pydantic_config__: ClassVar = FORBID_EXTRA
+    name: Annotated[str, NON_EMPTY]
+    models: Regex  # names and hub ids of the family's models
+    training_data: Literal["open", "partial", "closed"]
+    source: Annotated[str, NON_EMPTY]
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return _compile(self.models).search(text)
+
+
+@_rule
 class ArtifactPatterns:
     __pydantic_config__: ClassVar = FORBID_EXTRA
     project_kinds: dict[str, ProjectKind] = field(default_factory=dict)
+    base_models: list[BaseModel] = field(default_factory=list)
     weights: PatternGroup
     training_code: PatternGroup
     fine_tuning: PatternGroup

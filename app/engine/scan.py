@@ -12,6 +12,7 @@ from app.engine import license_statements as statements
 from app.engine import licenses as lic
 from app.engine.artifacts import Artifacts, find_artifacts
 from app.engine.assess import assess
+from app.engine.bases import undisclosed_bases
 from app.engine.claims import MAX_CLAIMS_PER_DOCUMENT, find_claims
 from app.engine.config import CONFIG_PATH, Config, ConfigError, parse_config
 from app.engine.judge import judge
@@ -61,7 +62,7 @@ def scan(snapshot: Snapshot, config: Config | None = None, ruleset: RuleSet | No
     licenses, linked = _licenses(snapshot, chosen, docs, license_texts, config, ruleset, project, notices)
     artifacts = find_artifacts(paths, docs, ruleset, _lfs_weight_patterns(snapshot, notices), project)
     _declared_artifacts(config, artifacts)
-    assessment = assess(artifacts, licenses, project_kind(docs, ruleset))
+    assessment = assess(artifacts, licenses, project_kind(docs, ruleset), undisclosed_bases(docs, project, ruleset))
     findings = _findings(docs, assessment, linked, config, ruleset, project, notices)
     return Report(assessment, findings, notices, [d.path for d in docs])
 

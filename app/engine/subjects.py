@@ -54,6 +54,11 @@ class Project:
     keys: frozenset[str] = frozenset()
     orgs: frozenset[str] = frozenset()
     other_families: tuple[re.Pattern[str], ...] = field(default=(), compare=False)
+    stems: frozenset[str] = field(default=frozenset(), compare=False)  # own names' leading letters, short ones too
+
+    def owns_model_name(self, word: str) -> bool:
+        """Whether a model-like name ("Yi-1.5", "Acme-7B") begins like one of the project's names."""
+        return self.owns_name(word) or _STEM.match(name_key(word)).group(0) in self.stems
 
     def owns_name(self, text: str) -> bool:
         return bool(self._keys_pattern.match(name_key(text)))
@@ -98,7 +103,12 @@ def project_of(name: str, documents: list[Document], ruleset: RuleSet) -> Projec
     orgs |= {org.lower() for org, model in hub if any(name_key(model).startswith(k) for k in keys)}
     orgs |= _main_hub_org(hub, owner)
     keys |= {k for org, model in hub if org.lower() in orgs for k in _keys_of(model, common)}
-    return Project(frozenset(keys), frozenset(orgs), _family_patterns(ruleset))
+    stems = {stem for n in names if n and len(stem := _STEM.match(name_key(n)).group(0)) >= 2}
+    return Project(frozenset(keys), frozenset(orgs), _family_patterns(ruleset), frozenset(stems))
+
+
+_STEM = re.compile(r"[a-z]*")
+_MODEL_NAME = re.compile(r"[A-Za-z][A-Za-z.]*[-_]?\d+(?:\.\d+)?[BbMmKkTt]|[A-Za-z][A-Za-z]+-\d+(?:\.\d+)?[A-Za-z]?")
 
 
 def _main_hub_org(hub: list[tuple[str, str]], owner: str) -> set[str]:
@@ -129,7 +139,8 @@ def _names_in(doc: Document, ruleset: RuleSet) -> list[str]:
 def _common_words(ruleset: RuleSet) -> frozenset[str]:
     words_: set[str] = set()
     for language in ruleset.languages.values():
-        words_ |= language.stopwords | language.model_nouns | language.software_nouns | language.own_words
+        words_ |= (language.stopwords | language.model_nouns | language.software_nouns | language.system_nouns
+                   | language.own_words)
     return frozenset(words_ | {"open", "source", "opensource", "chat", "code", "large", "language", "deep",
                               "stable", "text", "vision", "multimodal", "instruct", "base", "official"})
 
@@ -172,4 +183,8 @@ def _word_reference(tokens: list[tuple[int, str]], i: int, language: Language, p
     joined = " ".join(w for _, w in tokens[i:i + _WINDOW]).lower()
     if project.owns_name(joined):
         return "own"
-    return "other" if project.is_other_family(joined) else None
+    if project.is_other_family(joined):
+        return "other"
+    # A model's name ("Beta-13B") that is not one of the project's is another project's model.
+    word = tokens[i][1]
+    return "other" if project.keys and _MODEL_NAME.fullmatch(word) and not project.owns_model_name(word) else None

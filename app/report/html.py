@@ -27,7 +27,7 @@ BADGE_VALUES = {"open-source-ai": "open source AI", "open-weights": "open weight
                 "restricted-weights": "restricted", "unknown": "unknown"}
 CHART_ROWS = 60
 SHORT = {"open": "open", "restricted": "restricted", "missing": "missing", "undetermined": "n/d", "vague": "too vague",
-         "not-applicable": "n/a"}
+         "not-applicable": "n/a", "incomplete": "base"}
 COLUMN_TITLES = ("code", "weights", "data info")
 TREND_WIDTH, TREND_LEFT = 400, 104  # the trend chart's drawing width and where its plot starts
 TREND_LABELS = {"open-source-ai": "meets OSAID?", "open-weights": "open weights", "restricted-weights": "restricted",

@@ -23,7 +23,8 @@ VERDICTS = {
     "tool": "not a model release",
 }
 STATUSES = {"open": "open", "restricted": "restricted", "missing": "missing",
-            "undetermined": "not determinable", "vague": "too vague", "not-applicable": "not a model"}
+            "undetermined": "not determinable", "vague": "too vague", "not-applicable": "not a model",
+            "incomplete": "base undisclosed"}
 COMPONENT_KEYS = ("code", "parameters", "data_information")
 EVIDENCE_SHOWN = 3  # per component, in the short views; "N more" says the rest exist
 PLACES_SHOWN = 3  # places a licence is stated, in the short views
@@ -38,6 +39,8 @@ def component_status(component: Component, osi_only: bool = False) -> str:
     but the repository alone cannot tell whether its terms are open)."""
     if not component.present:
         return "missing"
+    if component.inherited_gap is not None:
+        return "incomplete"
     if not component.sufficient:
         return "vague"
     if component.open_terms:
