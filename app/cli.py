@@ -36,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     scan_cmd = commands.add_parser("scan", help="scan repository folders (or - for standard input)")
     scan_cmd.add_argument("paths", nargs="*", default=["."], metavar="PATH",
-                          help="repository folders, or - to read one document from standard input (default: .)")
+                          help="repository folders, - to read one document from standard input, or a Hugging Face "
+                               "Hub model: hf://ORG/NAME[@REVISION] or https://huggingface.co/ORG/NAME (default: .)")
     scan_cmd.add_argument("--format", choices=FORMAT_NAMES, default="text",
                           help="text for people (default), json, sarif for code scanning, github for workflow "
                                "annotations, markdown for job summaries, html for one self-contained page")
@@ -53,6 +54,13 @@ def build_parser() -> argparse.ArgumentParser:
                           help="list all the evidence, every place a licence is stated and its clauses' wording")
     scan_cmd.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                           help="colour the text report (default: on a terminal, unless NO_COLOR is set)")
+    scan_cmd.add_argument("--offline", action="store_true",
+                          help="never read the Hugging Face Hub (also HF_HUB_OFFLINE=1, or hub: false in the "
+                               "configuration); the report says what it could not check")
+    scan_cmd.add_argument("--hub-lookups", type=int, default=20, metavar="N",
+                          help="Hub repositories read at most per scanned path (default: 20)")
+    scan_cmd.add_argument("--hub-seconds", type=float, default=10.0, metavar="S",
+                          help="longest the scan of a path waits on the Hub in all (default: 10)")
     scan_cmd.add_argument("--stdin-filename", default=None,
                           help="where the document read from - belongs, from the working folder: it takes that "
                                "file's place and only its findings are reported (default: a new stdin.md at the "
@@ -156,7 +164,7 @@ def _scan(args: argparse.Namespace) -> int:
         diff = "".join(sc.diff_for(t, ruleset) for t in targets)
         _emit(diff, args.output)
         return EXIT_FINDINGS if diff else EXIT_OK
-    reports = [sc.report_for(t, ruleset, args.fix) for t in targets]
+    reports = [sc.report_for(t, ruleset, args.fix, sc.hub_source(args, t.config)) for t in targets]
     items = [combined.Scanned(t.label, _name(t), t.config_file, r) for t, r in zip(targets, reports, strict=True)]
     style = combined.Style(sc.use_colour(args.color, args.output), args.quiet, args.verbose)
     _emit(combined.render(args.format, items, style), args.output)
@@ -164,6 +172,8 @@ def _scan(args: argparse.Namespace) -> int:
 
 
 def _name(target) -> str:
+    if target.hub_page is not None:
+        return target.snapshot.name
     return "standard input" if target.folder is None else target.folder.name
 
 

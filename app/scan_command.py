@@ -8,6 +8,7 @@ scanned; the configuration is found the same way, and the report names the file 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ class Target:
     config_file: str | None
     stdin_text: str | None = None
     stdin_path: str | None = None  # the piped document's path from the root: only its findings are reported
+    hub_page: object | None = None  # for a Hugging Face Hub repository: its page (app.engine.hub.HubPage)
 
 
 def repository_root(folder: Path) -> Path:
@@ -69,9 +71,15 @@ def load_config(explicit: Path | None, folder: Path, root: Path, ruleset: RuleSe
     return parse_config(text, shown(path), {r.id for r in ruleset.claims}), shown(path)
 
 
+_HUB_TARGET = re.compile(r"^(?:hf://|https?://(?:www\.)?(?:huggingface\.co|hf\.co)/)(?P<id>[\w.-]+/[\w.-]+?)"
+                         r"(?:@(?P<rev>[\w./-]+)|/tree/(?P<tree>[\w.-]+))?/?$")
+
+
 def target_for(given: str, args, ruleset: RuleSet) -> Target:
     if given == "-":
         return _stdin_target(args, ruleset)
+    if given.startswith(("hf://", "https://huggingface.co/", "https://hf.co/", "http://huggingface.co/")):
+        return _hub_target(given, args, ruleset)
     folder = Path(given)
     if not folder.is_dir():
         raise UsageError(f"{given} is not a folder; give a repository folder, or - for standard input")
@@ -80,6 +88,40 @@ def target_for(given: str, args, ruleset: RuleSet) -> Target:
     config, config_file = load_config(args.config, folder, root, ruleset)
     prefix = folder.relative_to(root).as_posix()
     return Target(given, Snapshot.from_folder(folder), folder, "" if prefix == "." else prefix, config, config_file)
+
+
+def _hub_target(given: str, args, ruleset: RuleSet) -> Target:
+    """A model repository on the Hugging Face Hub, judged without downloading weights: its card,
+    licence and use-policy files are read, its listing stands for its tree."""
+    from app.engine.hub import HubRef
+    from app.hub.client import HubUnavailable
+
+    match = _HUB_TARGET.match(given)
+    if not match:
+        raise UsageError(f"{given} is not a Hub model: write hf://ORG/NAME[@REVISION]")
+    if args.fix:
+        raise UsageError(f"--fix cannot change {given}: a Hub repository has nothing local to rewrite "
+                         "(--diff shows the changes)")
+    config, config_file = (load_config(args.config, Path.cwd(), Path.cwd(), ruleset) if args.config
+                           else (Config(), None))
+    ref = HubRef("model", match.group("id"), match.group("rev") or match.group("tree"))
+    try:
+        page, texts = hub_source(args, config).repository(ref)
+    except HubUnavailable as exc:
+        raise UsageError(str(exc)) from exc
+    snapshot = Snapshot.from_mapping(texts, page.files)
+    snapshot.name = ref.repo_id
+    return Target(given, snapshot, None, "", config, config_file, hub_page=page)
+
+
+def hub_source(args, config: Config):
+    """The Hugging Face Hub as the command line reads it: cached in the user's cache folder,
+    within the budget given, or not at all when offline."""
+    from app.hub.cache import FolderCache
+    from app.hub.client import HubClient, offline_reason
+
+    return HubClient(max_lookups=args.hub_lookups, seconds=args.hub_seconds, cache=FolderCache.for_user(),
+                     offline=offline_reason(args.offline, config.hub))
 
 
 STDIN_DEFAULT = "stdin.md"  # where piped text sits when no --stdin-filename says where it belongs
@@ -119,10 +161,10 @@ def overlay(base: Snapshot, path: str, text: str) -> Snapshot:
                     lambda p: len(data) if p == path else base.size_of(p), base.name)
 
 
-def report_for(target: Target, ruleset: RuleSet, fix: bool) -> Report:
-    report = scan(target.snapshot, target.config, ruleset)
+def report_for(target: Target, ruleset: RuleSet, fix: bool, hub=None) -> Report:
+    report = scan(target.snapshot, target.config, ruleset, hub)
     if fix:
-        report = _fix(target, report, ruleset)
+        report = _fix(target, report, ruleset, hub)
     return relocate(_only(report, target.stdin_path), target.prefix)
 
 
@@ -136,7 +178,7 @@ def _only(report: Report, path: str | None) -> Report:
                    notices=[n for n in report.notices if n.path == path])
 
 
-def _fix(target: Target, report: Report, ruleset: RuleSet) -> Report:
+def _fix(target: Target, report: Report, ruleset: RuleSet, hub=None) -> Report:
     from app.engine.fix import apply_fixes
 
     if target.folder is None:
@@ -150,7 +192,7 @@ def _fix(target: Target, report: Report, ruleset: RuleSet) -> Report:
             total, files = total + applied, files + 1
     sys.stderr.write(f"openwashing: rewrote {total} place{'s' if total != 1 else ''} "
                      f"in {files} file{'s' if files != 1 else ''}\n")
-    return scan(Snapshot.from_folder(target.folder), target.config, ruleset)
+    return scan(Snapshot.from_folder(target.folder), target.config, ruleset, hub)
 
 
 def _by_path(report: Report) -> dict[str, list]:

@@ -61,6 +61,11 @@ class Settings(BaseSettings):
                                                               "worker counts as dead")
     lost_after_seconds: float = Field(30, gt=0, description="how long a stored delivery may wait unqueued")
     github_timeout_seconds: float = Field(15, gt=0, description="timeout of one GitHub request")
+    hub_enabled: bool = Field(True, description="read the Hugging Face Hub pages a repository links to")
+    hf_endpoint: str | None = Field(None, description="the Hub's address (a mirror); default https://huggingface.co")
+    hf_token: SecretStr | None = Field(None, description="a Hub token, for gated cards; never logged")
+    hub_max_lookups: int = Field(20, ge=0, description="Hub repositories read per check")
+    hub_time_budget_seconds: float = Field(10, gt=0, description="longest a check waits on the Hub in all")
 
     @model_validator(mode="after")
     def _one_private_key(self) -> Settings:

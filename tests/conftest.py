@@ -14,6 +14,11 @@ from app.engine.ruleset import default_ruleset
 from app.engine.scan import scan
 from app.engine.snapshot import Snapshot
 
+# Tests never leave 127.0.0.1: the Hugging Face Hub is off unless a test points a client at the fake
+# Hub (tests/hub/fake_hub.py) itself. Set before anything reads it, and inherited by the processes
+# the tests start.
+os.environ["HF_HUB_OFFLINE"] = "1"
+
 ROOT = Path(__file__).resolve().parent.parent
 # ../shared (the labelled corpus, licence texts, GitHub's fixtures) sits beside the project on its
 # development machines and in CI, never in a user's clone: a test that reads it asks shared_file.
@@ -71,8 +76,8 @@ def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
-def scan_files(files: dict[str, str | bytes], extra_paths: tuple[str, ...] = (), config=None):
-    return scan(Snapshot.from_mapping(files, extra_paths), config)
+def scan_files(files: dict[str, str | bytes], extra_paths: tuple[str, ...] = (), config=None, hub=None):
+    return scan(Snapshot.from_mapping(files, extra_paths), config, hub=hub)
 
 
 # PostgreSQL and Redis run on every development machine and in CI (.ci/run checks them first).

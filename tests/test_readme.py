@@ -21,12 +21,13 @@ from tests.conftest import ROOT
 
 README = ROOT / "README.md"
 SAMPLE = re.compile(r"(## What it reports\n.*?```text\n)(.*?)(```\n)", re.S)
-QUICK_START = ["scan", "examples/openwashed-model", "--color", "never"]
+QUICK_START = ["scan", "examples/openwashed-model", "--offline", "--color", "never"]
 HOME = "https://github.com/openwashing/openwashing"
 
 
 def quick_start_output() -> str:
-    """What `openwashing scan examples/openwashed-model` prints from the project's root."""
+    """What the quick start's `openwashing scan examples/openwashed-model --offline` prints from the
+    project's root."""
     here = os.getcwd()
     out = io.StringIO()
     try:

@@ -24,7 +24,8 @@ def undisclosed_bases(docs: list[Document], project: Project, ruleset: RuleSet) 
         facts = next((f for f in ruleset.artifacts.base_models if f.search(base)), None)
         if facts is not None and facts.training_data == "closed" and facts.name not in gaps:
             gaps[facts.name] = Evidence("base-model-data", f"fine-tuned from {' '.join(base.split())[:60]}: "
-                                        f"{facts.name} does not disclose its training data ({facts.source})",
+                                        f"{facts.name} does not disclose its training data "
+                                        f"({facts.source.split(':', 1)[0]})",
                                         evidence.path, evidence.line)
     return list(gaps.values())
 

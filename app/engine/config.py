@@ -78,6 +78,7 @@ class Config:
     fail_on: Literal["error", "warning", "notice", "never"] = "error"
     declared: Declared = field(default_factory=Declared)
     max_file_bytes: Annotated[int, Checked(_positive)] = DEFAULT_MAX_FILE_BYTES
+    hub: bool = True  # read the Hugging Face Hub pages the repository links to (false: never)
 
     def excludes(self, path: str) -> bool:
         return any(fnmatch.fnmatch(path, pattern) for pattern in self.exclude)

@@ -220,13 +220,13 @@ def _card_family(doc: Document) -> str | None:
 
 
 def _hf_license(value: str, fm: dict, doc: Document, line: int | None, texts: dict[str, str],
-                ruleset: RuleSet) -> list[LicenseMatch]:
+                ruleset: RuleSet, applies: str = "weights") -> list[LicenseMatch]:
     evidence = Evidence("front-matter", f"license: {value}", doc.path, line)
     if value.strip().lower() != "other":
         facts = lic.by_hf_id(value, ruleset)
         if facts:
-            return [lic.make_match(facts, "weights", evidence, ruleset)]
-        return [lic.make_unrecognised(value, "weights", evidence, ruleset)]
+            return [lic.make_match(facts, applies, evidence, ruleset)]
+        return [lic.make_unrecognised(value, applies, evidence, ruleset)]
     name = str(fm.get("license_name") or "")
     link = str(fm.get("license_link") or "")
     facts = lic.by_hf_id(name, ruleset) if name else None
@@ -234,11 +234,31 @@ def _hf_license(value: str, fm: dict, doc: Document, line: int | None, texts: di
     detail = f"license: other, license_name: {name or '-'}, license_link: {link or '-'}"
     evidence = Evidence("front-matter", detail, doc.path, doc.front_matter_lines.get("license_name", line))
     if facts:
-        return [lic.make_match(facts, "weights", evidence, ruleset)]
-    linked = texts.get(link.lstrip("./"))
+        return [lic.make_match(facts, applies, evidence, ruleset)]
+    # The Hub asks for the text of an `other` licence in a LICENSE file of the repository.
+    linked = texts.get(link.lstrip("./")) if link else texts.get("LICENSE") or texts.get("LICENSE.md")
     if linked:
-        return [lic.match_text(linked, "weights", evidence, ruleset)]
-    return [lic.make_unrecognised(name or "a custom licence", "weights", evidence, ruleset)]
+        return [lic.match_text(linked, applies, evidence, ruleset)]
+    return [lic.make_unrecognised(name or "a custom licence", applies, evidence, ruleset)]
+
+
+def from_hub_card(doc: Document, page, applies: str, family: str | None, binding: bool,
+                  ruleset: RuleSet) -> list[LicenseMatch]:
+    """A hub card's licence, stated for what it governs: the weights of the model (a base model's
+    binding on top), or a dataset's data; gating that withholds the files from the EU is a
+    geographic restriction of the weights."""
+    card = doc.front_matter or page.card_data or {}
+    value = card.get("license")
+    texts = {name: page.license_text for name in ("LICENSE", "LICENSE.md") if page.license_text}
+    found = _hf_license(str(value), card, doc, doc.front_matter_lines.get("license"), texts, ruleset, applies) \
+        if isinstance(value, str) and value.strip() else []
+    if applies == "weights" and card.get("extra_gated_eu_disallowed") is True:
+        evidence = Evidence("front-matter", "extra_gated_eu_disallowed: true (the files are withheld from the EU)",
+                            doc.path, doc.front_matter_lines.get("extra_gated_eu_disallowed"))
+        found.append(LicenseMatch("LicenseRef-hub-gating", "the Hub's gating terms", "weights", False, False,
+                                  lic.restrictions_for(["geo-restriction"], None, ruleset), evidence, True,
+                                  TIER_STATED, family, True))
+    return [_with(m, TIER_STATED, family, binding or m.binding) for m in found]
 
 
 def from_manifest(path: str, text: str, ruleset: RuleSet) -> list[LicenseMatch]:

@@ -15,11 +15,12 @@ from app.engine.assess import assess
 from app.engine.bases import undisclosed_bases
 from app.engine.claims import MAX_CLAIMS_PER_DOCUMENT, find_claims
 from app.engine.config import CONFIG_PATH, Config, ConfigError, parse_config
+from app.engine.hub import HubReading, HubSource, read_hub
 from app.engine.judge import judge
 from app.engine.kinds import project_kind
 from app.engine.languages import detect
 from app.engine.markdown import Document, parse_document, parse_plain
-from app.engine.models import TIER_DECLARED, Evidence, Finding, Level, LicenseMatch, Notice, Report
+from app.engine.models import TIER_DECLARED, TIER_STATED, Evidence, Finding, Level, LicenseMatch, Notice, Report
 from app.engine.reading import is_markdown, listable, read_text, select_paths
 from app.engine.ruleset import RuleSet, default_ruleset
 from app.engine.snapshot import Snapshot
@@ -42,8 +43,10 @@ def load_repo_config(snapshot: Snapshot, ruleset: RuleSet | None = None) -> Conf
     return parse_config(text, CONFIG_PATH, {r.id for r in ruleset.claims})
 
 
-def scan(snapshot: Snapshot, config: Config | None = None, ruleset: RuleSet | None = None) -> Report:
-    """Assess a repository and list the claims its evidence does not support."""
+def scan(snapshot: Snapshot, config: Config | None = None, ruleset: RuleSet | None = None,
+         hub: HubSource | None = None) -> Report:
+    """Assess a repository and list the claims its evidence does not support. With a hub source,
+    the project's model pages, base models and datasets on the Hugging Face Hub are evidence too."""
     ruleset = ruleset or default_ruleset()
     config = config or Config()
     notices: list[Notice] = []
@@ -59,12 +62,41 @@ def scan(snapshot: Snapshot, config: Config | None = None, ruleset: RuleSet | No
     license_texts = {p: t for p in chosen.license_files
                      if (t := read_text(snapshot, p, config.max_file_bytes, notices)) is not None}
     project = project_of(snapshot.name, docs, ruleset)
-    licenses, linked = _licenses(snapshot, chosen, docs, license_texts, config, ruleset, project, notices)
-    artifacts = find_artifacts(paths, docs, ruleset, _lfs_weight_patterns(snapshot, notices), project)
+    reading = read_hub(hub, docs, project, ruleset, snapshot.name) if hub is not None else HubReading()
+    cards = [d for d in reading.documents if "/datasets/" not in d.path]
+    for doc in reading.documents:
+        doc.expected = expected
+    licenses, linked = _licenses(snapshot, chosen, docs, license_texts, config, ruleset, project, notices, reading)
+    artifacts = find_artifacts(paths, docs + cards, ruleset, _lfs_weight_patterns(snapshot, notices), project)
+    _hub_artifacts(reading, artifacts)
     _declared_artifacts(config, artifacts)
-    assessment = assess(artifacts, licenses, project_kind(docs, ruleset), undisclosed_bases(docs, project, ruleset))
+    assessment = assess(artifacts, licenses, project_kind(docs, ruleset),
+                        undisclosed_bases(docs + cards, project, ruleset))
+    assessment.caveats += reading.caveats + _disagreement(licenses)
     findings = _findings(docs, assessment, linked, config, ruleset, project, notices)
-    return Report(assessment, findings, notices, [d.path for d in docs])
+    return Report(assessment, findings, notices + reading.notices, [d.path for d in docs])
+
+
+def _hub_artifacts(reading: HubReading, artifacts: Artifacts) -> None:
+    """Weight files of the project's models on the hub; the datasets read there, which are released."""
+    for evidence in reading.weights:
+        artifacts.add("weights", evidence)
+    for doc in reading.documents:
+        if "/datasets/" in doc.path:
+            repo = doc.path.split("/datasets/", 1)[1].split("/blob/", 1)[0]
+            artifacts.add("data", Evidence("dataset-page", f"dataset on the Hugging Face Hub: {repo}",
+                                           doc.path.rsplit("/blob/", 1)[0]))
+
+
+def _disagreement(licenses: list[LicenseMatch]) -> list[str]:
+    """The repository and the hub state different licences for the weights: both are shown."""
+    stated = [m for m in licenses if m.applies_to in ("weights", "all") and not m.binding and m.tier <= TIER_STATED]
+    hub = {m.name for m in stated if (m.path or "").startswith("http")}
+    repo = {m.name for m in stated if not (m.path or "").startswith("http")}
+    if hub and repo and hub != repo:
+        return [f"The repository ({'; '.join(sorted(repo))}) and the Hugging Face Hub ({'; '.join(sorted(hub))}) "
+                "state different licences for the weights: both are listed, and the strictest governs."]
+    return []
 
 
 def _segment_patterns(ruleset: RuleSet) -> tuple[re.Pattern[str], ...]:
@@ -98,9 +130,9 @@ def _model_cards(snapshot: Snapshot, paths: list[str], config: Config, notices: 
 
 
 def _licenses(snapshot: Snapshot, chosen, docs: list[Document], license_texts: dict[str, str],
-              config: Config, ruleset: RuleSet, project: Project,
-              notices: list[Notice]) -> tuple[list[LicenseMatch], dict]:
-    found: list[LicenseMatch] = []
+              config: Config, ruleset: RuleSet, project: Project, notices: list[Notice],
+              reading: HubReading) -> tuple[list[LicenseMatch], dict]:
+    found: list[LicenseMatch] = list(reading.licenses)
     by_path: dict[str, LicenseMatch] = {}
     for path, text in license_texts.items():
         matches = sources.from_license_file(path, text, ruleset)
@@ -116,8 +148,11 @@ def _licenses(snapshot: Snapshot, chosen, docs: list[Document], license_texts: d
         found.extend(sources.from_front_matter(doc, license_texts, ruleset))
         found.extend(statements.from_prose(doc, by_path, project, ruleset))
         found.extend(statements.from_tables(doc, by_path, project, ruleset, tabled))
+    cards = [d for d in reading.documents if "/datasets/" not in d.path]
+    for doc in cards:  # a hub card's front matter is read by the hub reader; its prose is read here
+        found.extend(statements.from_prose(doc, by_path, project, ruleset))
     found = [_family_from_rows(m, tabled) for m in found]
-    found.extend(statements.base_models(docs, ruleset))
+    found.extend(statements.base_models(docs + cards, ruleset))
     found.extend(_declared_licenses(config, ruleset))
     found = sources.canonical_families([m for m in found if not _points_home(m, project)])
     linked = {href: m for p, m in by_path.items() for href in (p, f"./{p}")}

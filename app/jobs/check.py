@@ -13,6 +13,7 @@ from app.github.checks import CheckRuns, annotation, conclusion_for, config_anno
 from app.github.limits import Budget, BudgetExceeded
 from app.github.repository import RepositoryView, read_commit
 from app.github.reviews import review_pull_request
+from app.jobs.hub import hub_for_check
 from app.metrics import RATE_REMAINING
 from app.report.scorecard import scorecard
 from app.report.templating import render
@@ -50,7 +51,7 @@ def run_check(ctx, work: CheckRequest, delivery_id: str, attempt: int = 1) -> di
 
 def analyse(ctx, gh, repo: str, sha: str, budget: Budget) -> tuple[RepositoryView, Report]:
     view = read_commit(gh, ctx.store, repo, sha, ctx.ruleset, ctx.github.configs, budget, ctx.retry)
-    report = scan(view.snapshot, view.config, ctx.ruleset)
+    report = scan(view.snapshot, view.config, ctx.ruleset, hub_for_check(ctx.settings, ctx.store, view.config, budget))
     budget.check_time()
     if view.truncated:
         report.notices.append(Notice("(tree)", "GitHub truncated the file tree; some paths were not seen"))

@@ -74,6 +74,8 @@ def http_url(url: str | None) -> str | None:
 def blob_link(web_root: str | None, repo: str, sha: str) -> Callable[[str | None, int | None], str | None]:
     """Links to a file and line of a repository at one commit, on GitHub's web pages."""
     def link(path: str | None, line: int | None) -> str | None:
+        if path and path.startswith(("https://", "http://")):  # evidence kept elsewhere: the Hub, at its revision
+            return path + (f"#L{line}" if line and "/blob/" in path else "")
         if not web_root or not path or path.startswith("("):
             return None
         anchor = f"#L{line}" if line else ""

@@ -24,8 +24,8 @@ def relocate(report: Report, prefix: str) -> Report:
 
 def _mover(prefix: str):
     def move(path: str | None) -> str | None:
-        # "(tree)", "(job)" and the like name no file; None is the configuration.
-        return path if not path or path.startswith("(") else f"{prefix}/{path}"
+        # "(tree)", "(job)" and the like name no file; None is the configuration; a URL is a Hub page.
+        return path if not path or path.startswith(("(", "https://", "http://")) else f"{prefix}/{path}"
     return move
 
 

@@ -82,8 +82,24 @@ def _scorecard_helpers() -> dict:
     """What the scorecard's templates use to show the model's values (app.report.scorecard)."""
     from app.report import scorecard
 
-    return {"where": scorecard.where, "governs_text": scorecard.governs_text,
+    return {"where": scorecard.where, "governs_text": scorecard.governs_text, "place": place,
             "evidence_shown": scorecard.EVIDENCE_SHOWN, "places_shown": scorecard.PLACES_SHOWN}
+
+
+# A Hub page the engine read, at its revision: built by the app from the Hub's address and a
+# repository id of word characters, so it is safe to write as a link (nothing else is).
+_HUB_PAGE = re.compile(r"^https?://[\w.:-]+(?:/[\w.@-]+)+$")
+
+
+def place(path: str | None, line: int | None) -> Markup:
+    """Where evidence is: a file of the repository as a code span, a Hub page as a link to it."""
+    from app.report.scorecard import where
+
+    if path and _HUB_PAGE.match(path):
+        anchor = f"#L{line}" if line and "/blob/" in path else ""
+        shown = path.split("://", 1)[1].split("/", 1)[1].replace("/blob/", "@", 1)
+        return Markup(f"[{md_escape(shown)}{':' + str(line) if line else ''}]({path}{anchor})")
+    return code_span(where(path, line))
 
 
 def render(template: str, **context: object) -> str:

@@ -50,6 +50,12 @@ MIGRATIONS: list[list[str]] = [
             next_start {real} NOT NULL DEFAULT 0)""",
     ],
     records.MIGRATION,
+    [
+        # Pages read from the Hugging Face Hub, by repository and revision sha (a revision never
+        # changes), shared by every worker of every host.
+        """CREATE TABLE IF NOT EXISTS hub_pages (
+            key TEXT PRIMARY KEY, body TEXT NOT NULL, used_at {real} NOT NULL)""",
+    ],
 ]
 
 
@@ -103,6 +109,20 @@ class Store(records.RepositoryRecords):
                     tx.execute(statement.format(blob=self.engine.blob_type, real=self.engine.real_type))
                 tx.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
                 log.info("store %s migrated to schema version %d", self.engine.name, version)
+
+    # Hub pages ------------------------------------------------------------------------------
+
+    def hub_page(self, key: str) -> dict | None:
+        rows = self.engine.query("SELECT body FROM hub_pages WHERE key = ?", (key,))
+        try:
+            return json.loads(rows[0][0]) if rows else None
+        except ValueError:
+            return None
+
+    def keep_hub_page(self, key: str, page: dict) -> None:
+        with self.engine.transaction() as tx:
+            tx.execute("INSERT INTO hub_pages (key, body, used_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+                       "body = excluded.body, used_at = excluded.used_at", (key, json.dumps(page), time.time()))
 
     # Deliveries -----------------------------------------------------------------------------
 
@@ -332,7 +352,7 @@ class Store(records.RepositoryRecords):
 
     def prune(self, keep_seconds: float, keep_blob_seconds: float) -> dict[str, int]:
         """Forget what is no longer needed: payloads of finished deliveries (their ids stay for
-        deduplication until keep_seconds), whole old deliveries, unused blobs, expired leases."""
+        deduplication until keep_seconds), whole old deliveries, unused blobs and hub pages, expired leases."""
         now = time.time()
         with self.engine.transaction() as tx:
             emptied = tx.execute("UPDATE deliveries SET payload = ? WHERE state IN ('done', 'ignored', 'coalesced', "
@@ -340,6 +360,7 @@ class Store(records.RepositoryRecords):
             removed = tx.execute("DELETE FROM deliveries WHERE received_at < ? AND state NOT IN "
                                  "('received', 'queued', 'processing')", (now - keep_seconds,)).rowcount
             blobs = tx.execute("DELETE FROM blobs WHERE used_at < ?", (now - keep_blob_seconds,)).rowcount
+            blobs += tx.execute("DELETE FROM hub_pages WHERE used_at < ?", (now - keep_blob_seconds,)).rowcount
             leases = tx.execute("DELETE FROM leases WHERE until < ? AND next_start < ?", (now - 86400, now)).rowcount
         return {"payloads_emptied": emptied, "deliveries_removed": removed, "blobs_removed": blobs,
                 "leases_removed": leases}

@@ -87,7 +87,7 @@ def test_migrations_run_once(store):
     reopened = open_store(store.url)
     rows = reopened.engine.query("SELECT version FROM schema_version")
     reopened.close()
-    assert sorted(rows) == [(1,), (2,)]
+    assert sorted(rows) == [(1,), (2,), (3,)]
 
 
 def test_check_runs_fingerprints_and_blobs(store):
@@ -142,3 +142,15 @@ def test_sessions_expire_and_keep_their_access(store):
     assert store.session("k2") is None
     store.end_session("k1")
     assert store.session("k1") is None
+
+
+def test_hub_pages_are_kept_by_key_and_pruned_when_unused(store):
+    from app.jobs.hub import StoreHubCache
+
+    cache = StoreHubCache(store)
+    assert cache.get("model:acme/acme-7b@abc") is None
+    cache.put("model:acme/acme-7b@abc", {"sha": "abc", "web": "https://hub.example", "card_data": {"license": "mit"}})
+    cache.put("model:acme/acme-7b@abc", {"sha": "abc", "web": "https://hub.example", "card_data": {"license": "mit"}})
+    assert cache.get("model:acme/acme-7b@abc")["card_data"] == {"license": "mit"}
+    store.prune(keep_seconds=-1, keep_blob_seconds=-1)
+    assert cache.get("model:acme/acme-7b@abc") is None
