@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # the engine is imported when a command needs it: `--version`
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 FAIL_LEVELS = ("error", "warning", "notice", "never")
-FORMAT_NAMES = ("github", "html", "json", "markdown", "sarif", "text")  # app.report.combined's, not imported
+FORMAT_NAMES = ("cyclonedx", "github", "html", "json", "markdown", "mof", "sarif", "text")  # app.report.combined's
 
 
 class UsageError(Exception):
@@ -40,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
                                "Hub model: hf://ORG/NAME[@REVISION] or https://huggingface.co/ORG/NAME (default: .)")
     scan_cmd.add_argument("--format", choices=FORMAT_NAMES, default="text",
                           help="text for people (default), json, sarif for code scanning, github for workflow "
-                               "annotations, markdown for job summaries, html for one self-contained page")
+                               "annotations, markdown for job summaries, html for one self-contained page, mof for "
+                               "a Model Openness Framework record, cyclonedx for a CycloneDX 1.6 ML-BOM")
     scan_cmd.add_argument("--fail-on", choices=FAIL_LEVELS, default=None,
                           help="lowest finding level that makes the exit code 1 (default: error)")
     scan_cmd.add_argument("--config", type=Path, help="configuration file instead of the nearest "
@@ -165,7 +166,8 @@ def _scan(args: argparse.Namespace) -> int:
         _emit(diff, args.output)
         return EXIT_FINDINGS if diff else EXIT_OK
     reports = [sc.report_for(t, ruleset, args.fix, sc.hub_source(args, t.config)) for t in targets]
-    items = [combined.Scanned(t.label, _name(t), t.config_file, r) for t, r in zip(targets, reports, strict=True)]
+    items = [combined.Scanned(t.label, _name(t), t.config_file, r, sc.repository_name(t))
+             for t, r in zip(targets, reports, strict=True)]
     style = combined.Style(sc.use_colour(args.color, args.output), args.quiet, args.verbose)
     _emit(combined.render(args.format, items, style), args.output)
     return max(sc.exit_code(r, args.fail_on or t.config.fail_on) for t, r in zip(targets, reports, strict=True))

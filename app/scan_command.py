@@ -114,6 +114,22 @@ def _hub_target(given: str, args, ruleset: RuleSet) -> Target:
     return Target(given, snapshot, None, "", config, config_file, hub_page=page)
 
 
+def repository_name(target: Target) -> str:
+    """owner/name: a Hub id, or the repository's GitHub remote (origin), else the folder's name."""
+    if target.hub_page is not None or target.folder is None:
+        return target.snapshot.name
+    root = repository_root(target.folder)
+    try:
+        config = (root / ".git" / "config").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return target.folder.name
+    remote = _ORIGIN.search(config)
+    return remote.group(1) if remote else target.folder.name
+
+
+_ORIGIN = re.compile(r'\[remote "origin"\][^\[]*?url\s*=\s*\S*?github\.com[:/]([\w.-]+/[\w.-]+?)(?:\.git)?\s*$', re.M)
+
+
 def hub_source(args, config: Config):
     """The Hugging Face Hub as the command line reads it: cached in the user's cache folder,
     within the budget given, or not at all when offline."""

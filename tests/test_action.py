@@ -9,6 +9,7 @@ dependencies are already on PYTHONPATH, so pip fetches nothing but the build bac
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -124,6 +125,8 @@ def test_findings_fail_the_step_with_annotations_summary_and_sarif(runner):
     sarif = runner.workspace / "openwashing.sarif"
     assert sarif.exists() and result["outputs"]["sarif-file"] == "openwashing.sarif"
     assert result["uses"] == ["actions/setup-python@v5", "Install openwashing", "github/codeql-action/upload-sarif@v3"]
+    scorecard = runner.workspace / result["outputs"]["scorecard-file"]
+    assert json.loads(scorecard.read_text())["assessment"]["level"] == "restricted-weights"
 
 
 def test_fail_on_never_passes_and_skips_the_upload(runner):
@@ -131,6 +134,13 @@ def test_fail_on_never_passes_and_skips_the_upload(runner):
     assert result["exit"] == 0 and "::error file=README.md" in result["stdout"]
     assert "github/codeql-action/upload-sarif@v3" not in result["uses"]
     assert not (runner.workspace / "openwashing.sarif").exists()
+
+
+def test_the_cyclonedx_ml_bom_is_written_and_uploaded_as_an_artifact(runner):
+    result = runner.run({"cyclonedx": "true", "hub": "false", "fail-on": "never"}, skip=("Install openwashing",))
+    bom = json.loads((runner.workspace / result["outputs"]["cyclonedx-file"]).read_text())
+    assert bom["bomFormat"] == "CycloneDX" and bom["metadata"]["component"]["type"] == "machine-learning-model"
+    assert "actions/upload-artifact@v4" in result["uses"]
 
 
 def test_inputs_are_never_pasted_into_scripts():

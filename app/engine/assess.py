@@ -47,7 +47,8 @@ def assess(artifacts: Artifacts, licenses: list[LicenseMatch], kind: Kind | None
     basis = _basis(weights_terms)
     return Assessment(level, osaid, components, licenses, _mof_class(components, artifacts, weights_terms),
                       reasons, is_model=bool(artifacts.weights), families=_families(licenses),
-                      weights_basis=basis, caveats=_caveats(components, weights_terms, basis))
+                      weights_basis=basis, caveats=_caveats(components, weights_terms, basis),
+                      other_evidence=_other_evidence(artifacts))
 
 
 def _own_weights(artifacts: Artifacts) -> bool:
@@ -72,7 +73,13 @@ def _tool(artifacts: Artifacts, licenses: list[LicenseMatch], kind: Kind) -> Ass
         "data_information": Component("data information", False, False, f"{label}; it released no model whose "
                                       "training data to describe"),
     }
-    return Assessment(Openness.TOOL, False, components, licenses, None, [label], is_model=False, kind=kind.id)
+    return Assessment(Openness.TOOL, False, components, licenses, None, [label], is_model=False, kind=kind.id,
+                      other_evidence=_other_evidence(artifacts))
+
+
+def _other_evidence(artifacts: Artifacts) -> dict[str, list[Evidence]]:
+    return {name: list(getattr(artifacts, name)) for name in ("inference", "evaluation", "paper", "intermediate",
+                                                             "fine_tuning") if getattr(artifacts, name)}
 
 
 def _caveats(components: dict[str, Component], weights_terms: list[LicenseMatch], basis: str) -> list[str]:

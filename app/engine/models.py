@@ -177,6 +177,9 @@ class Assessment:
     weights_basis: str = "none"  # "stated", "repository" (its LICENSE, assumed to cover the weights), "none"
     caveats: list[str] = field(default_factory=list)  # what the repository alone cannot decide
     kind: str | None = None  # for a tool, what kind ("training-framework", "inference", …)
+    # Evidence beyond the three OSAID components (what the Model Openness Framework also asks for):
+    # "inference", "evaluation", "paper", "intermediate", "fine_tuning".
+    other_evidence: dict[str, list[Evidence]] = field(default_factory=dict)
 
     def weights_license(self, family: str | None = None) -> LicenseMatch | None:
         """The terms that decide: the strictest restricted licence (the newest family's on a tie),

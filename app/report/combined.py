@@ -24,6 +24,7 @@ class Scanned:
     name: str  # what the report calls it
     config_file: str | None
     report: Report
+    repository: str = ""  # owner/name where it is known (a git remote, a Hub id), else the folder's name
 
 
 def render(fmt: str, items: list[Scanned], style: Style | None = None) -> str:
@@ -74,6 +75,24 @@ def _html(items: list[Scanned], style: Style) -> str:
     return html.standalone([(s.report, s.name) for s in items])
 
 
+def _mof(items: list[Scanned], style: Style) -> str:
+    from app.report import mof
+
+    # One YAML document per scanned path, as the Model Openness Tool keeps one file per model.
+    return "---\n".join(mof.render(s.report, s.repository) for s in items)
+
+
+def _cyclonedx(items: list[Scanned], style: Style) -> str:
+    import json
+
+    from app.report import cyclonedx
+
+    if len(items) == 1:
+        return cyclonedx.render(items[0].report, items[0].repository)
+    boms = [cyclonedx.bom(s.report, s.repository) for s in items]
+    return json.dumps(boms, indent=2, ensure_ascii=False) + "\n"
+
+
 _RENDERERS = {"text": _text, "json": _json, "sarif": _sarif, "github": _github, "markdown": _markdown,
-              "html": _html}
+              "html": _html, "mof": _mof, "cyclonedx": _cyclonedx}
 FORMAT_NAMES = tuple(sorted(_RENDERERS))

@@ -125,6 +125,7 @@ def render_owner(owner: str, records: list[RepositoryRecord], who: Viewer, sort:
     return html.render("web/owner.html.j2", viewer=who, owner=owner, totals=totals_text(records), rows=rows,
                        component_labels=[label for _key, label in COMPONENT_COLUMNS],
                        columns=columns, filters=filters, chart=chart, filtered=verdict != "all",
+                       json_url=f"/api/v1/owners/{quote(owner)}",
                        hidden_note=who.note)
 
 
@@ -146,7 +147,8 @@ def render_repository(record: RepositoryRecord, history: list, who: Viewer, root
                        commit_url=f"{root}/{quote(record.full_name)}/commit/{record.sha}",
                        commit_link=lambda sha: f"{root}/{quote(record.full_name)}/commit/{sha}",
                        check_run_url=html.http_url(record.check_run_url), history=history,
-                       trend=html.trend_chart(history), verdicts=VERDICTS, changes=_changes(history))
+                       trend=html.trend_chart(history), verdicts=VERDICTS, changes=_changes(history),
+                       json_url=f"/api/v1/repos/{quote(record.full_name)}")
 
 
 def _changes(history: list) -> list[str]:

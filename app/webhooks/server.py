@@ -102,12 +102,22 @@ def create_app(settings: Settings, *, start_worker: bool = True, redeliver: bool
 
 
 def _add_pages(app: FastAPI, store: Store, settings: Settings) -> None:
+    from fastapi.exceptions import RequestValidationError
+
+    from app.web.api import api_routes
     from app.web.pages import report_routes
     from app.web.setup import setup_routes
     from app.web.signin import signin_routes
 
-    for routes in (report_routes, signin_routes, setup_routes):
+    for routes in (report_routes, signin_routes, setup_routes, api_routes):
         app.include_router(routes(store, settings))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        """A query parameter that does not fit: 400 with a message, as the API answers every error."""
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ())[1:]) or "request"
+        return JSONResponse({"message": f"{where}: {first.get('msg', 'not valid')}"}, status_code=400)
 
 
 def start_background(settings: Settings, queue, store: Store, redeliver: bool) -> list:
