@@ -8,6 +8,11 @@ tables) and prints each scan's time as a ratio to a bare pass over the same byte
 compiled search for "open source"), measured in the same run. It then scans each input at a
 quarter of the size: a linear pass grows about 4x with 4x the input, a quadratic one 16x.
 Exits 1 when a ratio passes --max-ratio or the growth shows super-linear work.
+
+It then builds, for every character class a rule pattern repeats without bound
+(app.engine.redos.run_characters), a run of that class inside a claim sentence (80,000 spaces
+after "This open-source model" held a worker for minutes before the rules were checked) and
+prints its scan time beside ordinary prose of the same size: each must stay within 3x.
 """
 
 from __future__ import annotations
@@ -19,8 +24,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app.engine import redos
 from app.engine.scan import scan
 from app.engine.snapshot import Snapshot
+from app.paths import rules_dir
 from benchmarks.scan_speed import median_seconds
 
 BARE = re.compile(r"open[\s-]?source", re.I)
@@ -76,8 +83,27 @@ def main(argv: list[str] | None = None) -> int:
               f"4x input -> {growth:4.1f}x time  {verdict}")
         if verdict != "ok":
             failed.append(name)
+    failed += _class_runs(args.size, args.repeat)
     print("worst cases linear and within the bound" if not failed else f"NOT linear or too slow: {failed}")
     return 1 if failed else 0
+
+
+PROSE_LIMIT = 3.0  # a run of a repeated class against ordinary prose of the same size
+
+
+def _class_runs(size: int, repeat: int) -> list[str]:
+    prose = ("Acme is a language model trained for chat in many languages. " * (size // 60 + 1))[:size]
+    floor, _ = measure(f"# Acme\n\nThis open-source model {prose} is great.\n", repeat)
+    failed = []
+    for character in redos.run_characters(redos.rule_patterns(rules_dir())):
+        took, _ = measure(f"# Acme\n\nThis open-source model{character * size}is great.\n", repeat)
+        ratio = took / floor
+        verdict = "ok" if ratio <= PROSE_LIMIT else "TOO SLOW"
+        print(f"run of {character!r:<15} scan {took * 1000:8.1f} ms  prose {floor * 1000:6.1f} ms  "
+              f"ratio {ratio:5.2f}x (limit {PROSE_LIMIT:g}x)  {verdict}")
+        if verdict != "ok":
+            failed.append(f"run of {character!r}")
+    return failed
 
 
 if __name__ == "__main__":

@@ -31,7 +31,13 @@ def _compile(pattern: str) -> re.Pattern[str]:
 
 
 def _checked_regex(pattern: str) -> str:
+    """A pattern that compiles and cannot take super-linear time (see app.engine.redos)."""
     _compile(pattern)
+    from app.engine.redos import problem
+
+    found = problem(pattern)
+    if found:
+        raise ValueError(f"{found}: {pattern!r}")
     return pattern
 
 
