@@ -77,6 +77,16 @@ def scan(snapshot: Snapshot, config: Config | None = None, ruleset: RuleSet | No
     return Report(assessment, findings, notices + reading.notices, [d.path for d in docs])
 
 
+def files_read(snapshot: Snapshot, config: Config) -> list[str]:
+    """Every path a scan of this snapshot may read, decided from the listing alone (what a caller
+    fetches beforehand when the scan runs where it cannot fetch)."""
+    paths, _unlisted = listable(snapshot.paths)
+    chosen = select_paths(paths, config)
+    extra = [p for p in (".gitattributes",) if p in snapshot.paths]
+    return list(dict.fromkeys([*chosen.documents, *chosen.card_candidates, *chosen.license_files,
+                               *chosen.manifests, *extra]))
+
+
 def _hub_artifacts(reading: HubReading, artifacts: Artifacts) -> None:
     """Weight files of the project's models on the hub; the datasets read there, which are released."""
     for evidence in reading.weights:

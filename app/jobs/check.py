@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from app import __version__
 from app.engine.config import as_settings
 from app.engine.models import Notice, Report
-from app.engine.scan import scan
 from app.github.calls import describe
 from app.github.checks import CheckRuns, annotation, conclusion_for, config_annotations, title_for
 from app.github.limits import Budget, BudgetExceeded
 from app.github.repository import RepositoryView, read_commit
 from app.github.reviews import review_pull_request
 from app.jobs.hub import hub_for_check
+from app.jobs.isolated import scan_isolated
 from app.metrics import RATE_REMAINING
 from app.report.scorecard import scorecard
 from app.report.templating import render
@@ -51,7 +52,9 @@ def run_check(ctx, work: CheckRequest, delivery_id: str, attempt: int = 1) -> di
 
 def analyse(ctx, gh, repo: str, sha: str, budget: Budget) -> tuple[RepositoryView, Report]:
     view = read_commit(gh, ctx.store, repo, sha, ctx.ruleset, ctx.github.configs, budget, ctx.retry)
-    report = scan(view.snapshot, view.config, ctx.ruleset, hub_for_check(ctx.settings, ctx.store, view.config, budget))
+    hub = hub_for_check(ctx.settings, ctx.store, view.config, budget)
+    # In a process of its own: a hostile README cannot hold the worker past the job's budget.
+    report = scan_isolated(view.snapshot, view.config, hub, max(0.0, budget.deadline - time.monotonic()))
     budget.check_time()
     if view.truncated:
         report.notices.append(Notice("(tree)", "GitHub truncated the file tree; some paths were not seen"))

@@ -245,3 +245,27 @@ def test_worker_dies_and_its_job_is_done_by_a_replacement(fake, start_app):
     wait_for(lambda: pool.pids() and pool.pids() != [victim], timeout=10)
     wait_for(lambda: app.store.state(response.json()["delivery"]) == "done", timeout=30)
     assert len(completed(fake, sha)) == 1
+
+
+def test_a_scan_that_outlasts_the_budget_is_stopped_from_outside(fake, start_app):
+    """However long the engine would run on a README, the worker stops its scan process when the
+    job's budget runs out: the check concludes timed_out once, the receiver keeps answering, and
+    the next job gets a fresh scan process."""
+    huge = "# Acme\n\n" + "我们开源了在所有开源模型中排名第一的开源大模型，" * 20_000 + "\n"  # 1.5 MB, a minute to scan
+    slow = fake.add_repo(REPO, {**model_repo_files(), "README.md": huge})
+    app = start_app(job_time_budget_seconds=2)
+    started = time.monotonic()
+    response = app.deliver("push", push_payload(slow))
+    while not completed(fake, slow, REPO):
+        assert app.client.get("/healthz").status_code == 200  # the event loop is never held
+        time.sleep(0.05)
+    [run] = completed(fake, slow, REPO)
+    assert run["conclusion"] == "timed_out" and "was stopped" in run["output"]["summary"]
+    assert time.monotonic() - started < 10
+    wait_for(lambda: app.store.state(response.json()["delivery"]) == "failed")
+    assert len(fake.runs_for(REPO, slow)) == 1  # once: not retried into another worker
+    fine = fake.add_repo(OTHER, model_repo_files())
+    app.deliver("push", payload("push/with-new-branch.payload.json", OTHER, after=fine, deleted=False,
+                                created=False, ref="refs/heads/main", installation=INSTALLATION))
+    [after] = wait_for(lambda: completed(fake, fine, OTHER))
+    assert after["conclusion"] == "failure"  # analysed: the Llama-licensed model's claims are errors
