@@ -20,7 +20,7 @@ from app.engine.reading import listable, select_paths
 from app.github.calls import describe
 from app.jobs import queue as jobs_queue
 from app.state.store import Incoming
-from app.state.work import BackfillRequest, CheckRequest, private_flag
+from app.state.work import BackfillRequest, CheckRequest, github_time, private_flag
 
 log = logging.getLogger("openwashing.backfill")
 SLICE_REPOSITORIES = 10
@@ -50,7 +50,8 @@ def _plan_all(ctx, gh, installation_id: int) -> int:
     """Every repository the installation can read, from GitHub's listing (100 a page)."""
     repos = ctx.retry(lambda: _installation_repositories(gh), "list installation repositories")
     for repo in repos:  # the listing says which are private: the report pages need it
-        ctx.store.note_repository(repo["full_name"], installation_id, private_flag(repo), repo.get("default_branch"))
+        ctx.store.note_repository(repo["full_name"], installation_id, private_flag(repo), repo.get("default_branch"),
+                                  github_time(repo))
     ctx.store.plan_backfill(installation_id, [r["full_name"] for r in repos])
     return max(1, -(-len(repos) // CALLS_PER_LISTING_PAGE))
 

@@ -88,10 +88,12 @@ def _publish(ctx, checks: CheckRuns, work: CheckRequest, view: RepositoryView, r
 
 
 def _record(ctx, work: CheckRequest, report: Report, result: dict) -> None:
-    """Keep the verdict for the report pages: one local write, no GitHub call."""
+    """Keep the verdict for the report pages: one local write, no GitHub call. The privacy is the
+    event's, with GitHub's time of it: the store keeps it only if nothing newer is known, so a check
+    of a push made while public cannot undo a later `privatized` (no extra GET needed)."""
     ctx.store.record_check(CheckedCommit(
         work.repo, work.installation_id, work.sha, result["level"], result["conclusion"], result["html_url"],
-        len(report.findings), scorecard(report), work.private, work.default_branch))
+        len(report.findings), scorecard(report), work.private, work.default_branch, work.privacy_at))
 
 
 def _title_prefix(view: RepositoryView) -> str:

@@ -43,6 +43,7 @@ class CheckedCommit:
     scorecard: dict
     private: bool | None = None
     default_branch: str | None = None
+    privacy_at: float | None = None  # GitHub's time of that privacy
 
 
 @dataclass(frozen=True)
@@ -98,14 +99,28 @@ def _flag(value: bool | None) -> int | None:
     return None if value is None else int(value)
 
 
-def _note(tx, full_name: str, installation_id: int | None, private: bool | None, default_branch: str | None) -> None:
-    tx.execute("INSERT INTO repositories (name, full_name, owner, installation_id, private, default_branch) "
-               "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET full_name = excluded.full_name, "
+# Whether what a payload says of a repository's privacy is newer than what is known, by GitHub's
+# own time: deliveries arrive in any order, and a late or replayed one must not make a private
+# repository public again. On a tie, private wins; a fact without a time may only make it private
+# (or say public of a repository nothing was known of). Unknown privacy is private.
+_NEWER = ("(excluded.private IS NOT NULL AND ((excluded.privacy_at IS NOT NULL AND (repositories.privacy_at IS NULL "
+          "OR excluded.privacy_at > repositories.privacy_at OR (excluded.privacy_at = repositories.privacy_at AND "
+          "excluded.private = 1))) OR (excluded.privacy_at IS NULL AND (excluded.private = 1 OR "
+          "(repositories.private IS NULL AND repositories.privacy_at IS NULL)))))")
+
+
+def _note(tx, full_name: str, installation_id: int | None, private: bool | None, default_branch: str | None,
+          privacy_at: float | None = None) -> None:
+    tx.execute("INSERT INTO repositories (name, full_name, owner, installation_id, private, default_branch, "
+               "privacy_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+               "ON CONFLICT (name) DO UPDATE SET full_name = excluded.full_name, "
                "installation_id = COALESCE(excluded.installation_id, repositories.installation_id), "
-               "private = COALESCE(excluded.private, repositories.private), "
+               f"private = CASE WHEN {_NEWER} THEN excluded.private ELSE repositories.private END, "
+               f"privacy_at = CASE WHEN {_NEWER} THEN COALESCE(excluded.privacy_at, repositories.privacy_at) "
+               "ELSE repositories.privacy_at END, "
                "default_branch = COALESCE(excluded.default_branch, repositories.default_branch)",
                (full_name.lower(), full_name, full_name.split("/", 1)[0].lower(), installation_id, _flag(private),
-                default_branch))
+                default_branch, privacy_at))
 
 
 class RepositoryRecords:
@@ -114,17 +129,18 @@ class RepositoryRecords:
     engine: object
 
     def note_repository(self, full_name: str, installation_id: int | None, private: bool | None = None,
-                        default_branch: str | None = None) -> None:
-        """What a payload or listing said about a repository; unsaid fields keep their value."""
+                        default_branch: str | None = None, privacy_at: float | None = None) -> None:
+        """What a payload or listing said about a repository; unsaid fields keep their value, and its
+        privacy changes only for a newer fact (see _NEWER)."""
         with self.engine.transaction() as tx:
-            _note(tx, full_name, installation_id, private, default_branch)
+            _note(tx, full_name, installation_id, private, default_branch, privacy_at)
 
     def record_check(self, c: CheckedCommit) -> None:
         """The latest verdict of a repository's default branch, and one more line of its history:
         one transaction per check."""
         now, name = time.time(), c.full_name.lower()
         with self.engine.transaction() as tx:
-            _note(tx, c.full_name, c.installation_id, c.private, c.default_branch)
+            _note(tx, c.full_name, c.installation_id, c.private, c.default_branch, c.privacy_at)
             tx.execute("UPDATE repositories SET sha = ?, checked_at = ?, level = ?, conclusion = ?, "
                        "check_run_url = ?, unsupported = ?, scorecard = ? WHERE name = ?",
                        (c.sha, now, c.level, c.conclusion, c.check_run_url, c.unsupported,
@@ -157,7 +173,8 @@ class RepositoryRecords:
         elif change.renamed_to:
             self._rename(change.full_name, change.renamed_to)
         if change.private is not None and not change.deleted:
-            self.note_repository(change.renamed_to or change.full_name, change.installation_id, change.private)
+            self.note_repository(change.renamed_to or change.full_name, change.installation_id, change.private,
+                                 privacy_at=change.privacy_at)
 
     def _rename(self, old: str, new: str) -> None:
         with self.engine.transaction() as tx:

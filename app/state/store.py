@@ -56,6 +56,10 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE IF NOT EXISTS hub_pages (
             key TEXT PRIMARY KEY, body TEXT NOT NULL, used_at {real} NOT NULL)""",
     ],
+    [
+        # GitHub's time of the privacy each repository row holds: newer facts only (records._NEWER).
+        "ALTER TABLE repositories ADD COLUMN privacy_at {real}",
+    ],
 ]
 
 

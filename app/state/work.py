@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass
 
 
@@ -17,6 +18,7 @@ class CheckRequest:
     branch: str | None = None  # the branch checked, when the event names one
     default_branch: str | None = None
     private: bool | None = None  # None: not said; the report pages then treat it as private
+    privacy_at: float | None = None  # GitHub's time of that privacy (the repository's updated_at / pushed_at)
 
     @property
     def on_default_branch(self) -> bool:
@@ -97,6 +99,7 @@ class RepositoryChange:
     private: bool | None = None
     renamed_to: str | None = None
     deleted: bool = False
+    privacy_at: float | None = None  # GitHub's time of the change (the repository's updated_at)
 
 
 def private_flag(repository: dict) -> bool | None:
@@ -106,6 +109,22 @@ def private_flag(repository: dict) -> bool | None:
     if not isinstance(private, bool):
         return None
     return private or repository.get("visibility") not in (None, "public")
+
+
+def github_time(repository: dict) -> float | None:
+    """GitHub's own time of what a payload says of a repository: the newest of its `updated_at`
+    and `pushed_at` (ISO 8601 text, or seconds in push payloads). None when it says neither."""
+    times = []
+    for key in ("updated_at", "pushed_at"):
+        value = repository.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            times.append(float(value))
+        elif isinstance(value, str) and value:
+            try:
+                times.append(dt.datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp())
+            except ValueError:
+                continue
+    return max(times) if times else None
 
 
 Work = CheckRequest | CommandRequest | BackfillRequest

@@ -107,6 +107,11 @@ class Recorded:
     installation: int | None = None  # whose token made the request
 
 
+def github_stamp(seconds: float) -> str:
+    """A time as GitHub writes it in JSON (ISO 8601, UTC, whole seconds)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+
+
 class FakeGitHub:
     def __init__(self, app_id: int, public_key: str) -> None:
         self.app_id, self.public_key = app_id, public_key
@@ -149,10 +154,15 @@ class FakeGitHub:
         owner, name = full_name.split("/")
         self.repos[full_name] = {"id": next(self._ids), "name": name, "full_name": full_name,
                                  "owner": {"login": owner, "id": 1, "type": "Organization"},
-                                 "default_branch": default_branch, "branches": {}, "pulls": {}}
+                                 "default_branch": default_branch, "branches": {}, "pulls": {},
+                                 "updated_at": github_stamp(time.time())}
         sha = self.commit(full_name, files)
         self.repos[full_name]["branches"][default_branch] = sha
         return sha
+
+    def set_private(self, full_name: str, private: bool, at: float) -> None:
+        """Change a repository's visibility as GitHub does: its updated_at moves to the change."""
+        self.repos[full_name].update(private=private, updated_at=github_stamp(at))
 
     def commit(self, full_name: str, files: dict[str, str | bytes]) -> str:
         entries = []
@@ -638,8 +648,12 @@ class FakeGitHub:
 
     def _repo_json(self, full_name: str) -> dict:
         repo = self.repos[full_name]
-        return {"id": repo["id"], "name": repo["name"], "full_name": full_name, "owner": repo["owner"],
-                "default_branch": repo["default_branch"], "private": repo.get("private", False)}
+        shown = {"id": repo["id"], "name": repo["name"], "full_name": full_name, "owner": repo["owner"],
+                 "default_branch": repo["default_branch"], "updated_at": repo["updated_at"]}
+        private = repo.get("private", False)
+        if private is not None:  # None: a test's repository whose privacy GitHub does not say
+            shown.update(private=private, visibility="private" if private else "public")
+        return shown
 
     def _get_repo(self, full_name: str, query, body) -> Response:
         if full_name not in self.repos:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import pytest
@@ -87,7 +88,7 @@ def test_migrations_run_once(store):
     reopened = open_store(store.url)
     rows = reopened.engine.query("SELECT version FROM schema_version")
     reopened.close()
-    assert sorted(rows) == [(1,), (2,), (3,)]
+    assert sorted(rows) == [(1,), (2,), (3,), (4,)]
 
 
 def test_check_runs_fingerprints_and_blobs(store):
@@ -121,9 +122,9 @@ def test_privacy_names_and_removal_follow_github(store):
     store.apply_change(InstallationChange(7, "acme", added=("acme/a", "acme/b"), privacy=(("acme/a", True),)))
     store.record_check(checked("acme/a", "a" * 40, private=None))
     assert store.repository("acme/a").private is True  # the listing said so; a check without the flag keeps it
-    store.apply_change(RepositoryChange("acme/a", 7, private=False))
+    store.apply_change(RepositoryChange("acme/a", 7, private=False, privacy_at=100.0))
     assert store.repository("acme/a").public
-    store.apply_change(RepositoryChange("acme/a", 7, private=True, renamed_to="beta/a2"))
+    store.apply_change(RepositoryChange("acme/a", 7, private=True, renamed_to="beta/a2", privacy_at=200.0))
     assert store.repository("acme/a") is None and store.repository("beta/a2").private is True
     assert [v.sha for v in store.history("beta/a2")] == ["a" * 40]
     store.apply_change(InstallationChange(7, "acme", removed=("beta/a2",)))
@@ -131,6 +132,55 @@ def test_privacy_names_and_removal_follow_github(store):
     store.record_check(checked("acme/c", "c" * 40))
     store.apply_change(InstallationChange(7, "acme", deleted=True))
     assert store.repositories_of("acme") == []
+
+
+# What GitHub said of one repository's privacy, at GitHub's time: a push while it was public, the
+# repository made private, a check whose job read it while public, made public again, a check that
+# read it private. Deliveries and jobs finish in any order.
+PRIVACY_FACTS = {
+    "push while public": ("push", False, 100.0),
+    "privatized": ("change", True, 200.0),
+    "check read it public": ("check", False, 150.0),
+    "publicized": ("change", False, 300.0),
+    "check read it private": ("check", True, 250.0),
+}
+
+
+def _say(store, kind: str, private: bool, at: float | None) -> None:
+    if kind == "change":
+        store.apply_change(RepositoryChange("acme/m", 7, private=private, privacy_at=at))
+    elif kind == "push":
+        store.note_repository("acme/m", 7, private, "main", at)
+    else:
+        store.record_check(CheckedCommit("acme/m", 7, "a" * 40, "open-weights", "failure", "https://x/runs/1", 0,
+                                         {}, private, "main", at))
+
+
+@pytest.mark.parametrize("facts", [("push while public", "privatized", "check read it public"),
+                                   ("push while public", "privatized", "check read it public", "publicized",
+                                    "check read it private")])
+def test_privacy_is_the_newest_fact_whatever_order_it_arrives_in(store, facts):
+    newest = max(facts, key=lambda f: PRIVACY_FACTS[f][2])
+    for order in itertools.permutations(facts):
+        store.apply_change(InstallationChange(7, "acme", removed=("acme/m",)))
+        for fact in order:
+            _say(store, *PRIVACY_FACTS[fact])
+        assert store.repository("acme/m").private is PRIVACY_FACTS[newest][1], order
+
+
+def test_a_fact_without_a_time_may_only_make_a_repository_private(store):
+    store.note_repository("acme/m", 7, False, "main", 100.0)
+    store.note_repository("acme/m", 7, False)  # an installation listing: no time
+    assert store.repository("acme/m").public
+    store.note_repository("acme/m", 7, True)
+    assert store.repository("acme/m").private is True
+    store.note_repository("acme/m", 7, False, None, 100.0)  # a replay of the old public fact
+    assert store.repository("acme/m").private is True
+    store.note_repository("acme/m", 7, True, None, 400.0)
+    store.note_repository("acme/m", 7, False, None, 400.0)  # a tie: private wins
+    assert store.repository("acme/m").private is True
+    store.note_repository("acme/m", 7, False, None, 401.0)
+    assert store.repository("acme/m").public
 
 
 def test_sessions_expire_and_keep_their_access(store):
@@ -154,3 +204,13 @@ def test_hub_pages_are_kept_by_key_and_pruned_when_unused(store):
     assert cache.get("model:acme/acme-7b@abc")["card_data"] == {"license": "mit"}
     store.prune(keep_seconds=-1, keep_blob_seconds=-1)
     assert cache.get("model:acme/acme-7b@abc") is None
+
+
+def test_github_time_reads_both_ways_github_writes_a_repository_time():
+    from app.state.work import github_time
+
+    push_style = {"updated_at": "2019-05-15T15:20:41Z", "pushed_at": 1557933657}  # push payloads: seconds
+    assert github_time(push_style) == 1557933657.0  # the newer of the two
+    assert github_time({"updated_at": "2019-05-15T15:20:41Z"}) == 1557933641.0
+    assert github_time({"updated_at": "yesterday", "pushed_at": True}) is None
+    assert github_time({}) is None

@@ -7,6 +7,7 @@ from tests.github.conftest import completed, push_payload, wait_for
 
 def push_default(app, fake, repo: str, sha: str, private: bool | None = False, branch: str = "main") -> None:
     """Deliver a push of `sha` to `branch` of `repo` (default branch main) and wait for its check."""
+    fake.repos[repo]["private"] = private  # what the job's read of the repository answers
     data = push_payload(sha, repo, ref=f"refs/heads/{branch}")
     data["repository"].update(default_branch="main", master_branch="main", private=private,
                               visibility="private" if private else "public")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import time
 
-from tests.github.conftest import INSTALLATION, completed, model_repo_files, payload
+from tests.github.conftest import INSTALLATION, completed, model_repo_files, payload, push_payload, wait_for
+from tests.github.fake_github import github_stamp
 from tests.web.helpers import push_default
 
 OPEN_README = """# Tiny-LM
@@ -107,11 +109,12 @@ def test_repository_events_change_what_pages_show_at_once(fake, start_app):
     push_default(app, fake, "acme-ai/aurora", fake.add_repo("acme-ai/aurora", model_repo_files()))
     assert "acme-ai/aurora" in app.client.get("/report/acme-ai").text
     event = payload("push/with-new-branch.payload.json", "acme-ai/aurora", INSTALLATION)
-    event["repository"].update(private=True, visibility="private")
+    event["repository"].update(private=True, visibility="private", updated_at=github_stamp(time.time() + 10))
     app.deliver("repository", {"action": "privatized", "repository": event["repository"],
                                "installation": event["installation"], "sender": event["sender"]})
     assert "acme-ai/aurora" not in app.client.get("/report/acme-ai").text
-    event["repository"].update(private=False, visibility="public", full_name="acme-ai/aurora-2", name="aurora-2")
+    event["repository"].update(private=False, visibility="public", full_name="acme-ai/aurora-2", name="aurora-2",
+                               updated_at=github_stamp(time.time() + 20))
     app.deliver("repository", {"action": "renamed", "changes": {"repository": {"name": {"from": "aurora"}}},
                                "repository": event["repository"], "installation": event["installation"],
                                "sender": event["sender"]})
@@ -120,6 +123,37 @@ def test_repository_events_change_what_pages_show_at_once(fake, start_app):
     app.deliver("repository", {"action": "deleted", "repository": event["repository"],
                                "installation": event["installation"], "sender": event["sender"]})
     assert app.client.get("/report/acme-ai/aurora-2").status_code == 404
+
+
+def _privacy_event(action: str, repo: str, at: float) -> dict:
+    event = payload("push/with-new-branch.payload.json", repo, INSTALLATION)
+    private = action == "privatized"
+    event["repository"].update(private=private, visibility="private" if private else "public",
+                               updated_at=github_stamp(at))
+    return {"action": action, "repository": event["repository"], "installation": event["installation"],
+            "sender": event["sender"]}
+
+
+def test_a_check_of_a_push_made_while_public_never_makes_a_private_repository_public_again(fake, start_app):
+    app = start_app()
+    sha = fake.add_repo("acme-ai/aurora", model_repo_files())
+    fake.slow[r"/git/trees/"] = 1.0  # the push's check is still reading when the repository is made private
+    data = push_payload(sha, "acme-ai/aurora")
+    data["repository"].update(default_branch="main", private=False, visibility="public")
+    app.deliver("push", data)
+    privatized_at = time.time() + 5
+    fake.set_private("acme-ai/aurora", True, privatized_at)
+    app.deliver("repository", _privacy_event("privatized", "acme-ai/aurora", privatized_at))
+    assert not completed(fake, sha, "acme-ai/aurora")
+    wait_for(lambda: completed(fake, sha, "acme-ai/aurora"))
+    wait_for(lambda: app.store.repository("acme-ai/aurora") is not None
+             and app.store.repository("acme-ai/aurora").sha == sha)
+    assert app.store.repository("acme-ai/aurora").private is True
+    assert app.client.get("/report/acme-ai/aurora").status_code == 404
+    app.deliver("repository", _privacy_event("publicized", "acme-ai/aurora", privatized_at - 60))  # a late replay
+    assert app.client.get("/report/acme-ai/aurora").status_code == 404
+    app.deliver("repository", _privacy_event("publicized", "acme-ai/aurora", privatized_at + 60))
+    assert app.client.get("/report/acme-ai/aurora").status_code == 200
 
 
 def test_badge_says_the_verdict_with_cache_headers(fake, start_app):

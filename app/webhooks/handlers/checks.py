@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.state.work import CheckRequest, private_flag
+from app.state.work import CheckRequest, github_time, private_flag
 from app.webhooks.router import router
 
 
@@ -14,7 +14,8 @@ def _request(payload: dict, head: dict, reason: str, branch: str | None) -> Chec
     repo = payload["repository"]
     return CheckRequest(repo["full_name"], head["head_sha"], payload["installation"]["id"], reason,
                         _pull_number(head.get("pull_requests") or []), branch=branch,
-                        default_branch=repo.get("default_branch"), private=private_flag(repo))
+                        default_branch=repo.get("default_branch"), private=private_flag(repo),
+                        privacy_at=github_time(repo))
 
 
 @router.register("check_suite", "rerequested")

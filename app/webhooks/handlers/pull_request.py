@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.state.work import CheckRequest, private_flag
+from app.state.work import CheckRequest, github_time, private_flag
 from app.webhooks.router import router
 
 
@@ -16,4 +16,4 @@ def check_pull_request(payload: dict) -> list[CheckRequest]:
     repo = payload["repository"]
     return [CheckRequest(repo["full_name"], pull["head"]["sha"], installation, f"pull_request.{payload['action']}",
                          pull_number=payload["number"], default_branch=repo.get("default_branch"),
-                         private=private_flag(repo))]
+                         private=private_flag(repo), privacy_at=github_time(repo))]

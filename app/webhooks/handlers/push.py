@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.state.work import CheckRequest, private_flag
+from app.state.work import CheckRequest, github_time, private_flag
 from app.webhooks.router import router
 
 NULL_SHA = "0" * 40
@@ -18,4 +18,5 @@ def check_pushed_commit(payload: dict) -> list[CheckRequest]:
         return []
     repo = payload["repository"]
     return [CheckRequest(repo["full_name"], after, installation, "push", branch=ref.removeprefix("refs/heads/"),
-                         default_branch=repo.get("default_branch"), private=private_flag(repo))]
+                         default_branch=repo.get("default_branch"), private=private_flag(repo),
+                         privacy_at=github_time(repo))]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.state.work import RepositoryChange, private_flag
+from app.state.work import RepositoryChange, github_time, private_flag
 from app.webhooks.router import router
 
 
@@ -15,7 +15,8 @@ def privacy_changed(payload: dict) -> list[RepositoryChange]:
     repo = payload["repository"]
     private = private_flag(repo)
     return [RepositoryChange(repo["full_name"], _installation(payload),
-                             private=payload["action"] == "privatized" if private is None else private)]
+                             private=payload["action"] == "privatized" if private is None else private,
+                             privacy_at=github_time(repo))]
 
 
 @router.register("repository", "deleted", "archived")
@@ -37,4 +38,5 @@ def moved(payload: dict) -> list[RepositoryChange]:
     old = f"{old_owner or owner}/{old_name or name}"
     if old.lower() == repo["full_name"].lower():
         return []
-    return [RepositoryChange(old, _installation(payload), private=private_flag(repo), renamed_to=repo["full_name"])]
+    return [RepositoryChange(old, _installation(payload), private=private_flag(repo), renamed_to=repo["full_name"],
+                             privacy_at=github_time(repo))]
