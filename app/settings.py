@@ -57,8 +57,9 @@ class Settings(BaseSettings):
     blob_retention_days: float = Field(7, gt=0, description="how long unused cached files are kept")
     log_format: Literal["text", "json"] = Field("text", description="text, or JSON lines")
     max_job_attempts: int = Field(3, ge=1, description="times a job is started before it is given up")
-    lease_margin_seconds: float = Field(60, gt=0, description="beyond the time budget, before a silent job's "
-                                                              "worker counts as dead")
+    lease_seconds: float = Field(15, ge=2, le=300, description="how soon the job and installation turn of a "
+                                                              "dead worker are taken over (renewed every fifth)")
+    host_id: str | None = Field(None, description="this host's name in job leases; default the hostname")
     lost_after_seconds: float = Field(30, gt=0, description="how long a stored delivery may wait unqueued")
     github_timeout_seconds: float = Field(15, gt=0, description="timeout of one GitHub request")
     hub_enabled: bool = Field(True, description="read the Hugging Face Hub pages a repository links to")

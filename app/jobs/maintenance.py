@@ -1,7 +1,10 @@
 """Housekeeping that exactly one process does, however many workers and hosts there are.
 
-Every worker host runs this loop; the one holding the store's "maintenance" lease does the work:
-requeue jobs whose worker vanished (their lease ran out) and deliveries stored but never queued,
+Every worker host runs this loop. Each host first takes back the work of its own dead workers —
+a killed worker process, or the whole previous incarnation of this host at start — at once, since
+it can see which of its processes still run (app.state.holders). Then the one holding the store's
+"maintenance" lease does the shared work: requeue jobs whose worker vanished on another host (their
+lease, renewed by a running job's heartbeat, ran out) and deliveries stored but never queued,
 ask GitHub every REDELIVER_EVERY_MINUTES for failed deliveries (it never retries by itself),
 prune what retention no longer needs, and publish the gauges read from shared state.
 """
@@ -16,10 +19,11 @@ import uuid
 from app.github.calls import describe
 from app.jobs import queue as jobs_queue
 from app.metrics import BACKFILL, QUEUE_DEPTH
+from app.state.holders import dead_here
 
 log = logging.getLogger("openwashing.maintenance")
 TICK_SECONDS = 2.0
-LEASE_SECONDS = 15.0
+TICKS_PER_LEASE = 3  # the leader renews its lease each tick; a dead leader is replaced after LEASE_SECONDS
 PRUNE_EVERY_SECONDS = 3600.0
 
 
@@ -28,6 +32,8 @@ class Maintenance:
         self.runtime = runtime
         self.owner = f"maintenance:{uuid.uuid4().hex}"
         self.redeliver = redeliver
+        # A dead host may have been the leader: its successor must not wait longer than for its jobs.
+        self.lease_seconds = max(runtime.settings.lease_seconds, TICKS_PER_LEASE * TICK_SECONDS)
         self._stop = threading.Event()
         self._next_redelivery = 0.0
         self._next_prune = 0.0
@@ -44,7 +50,8 @@ class Maintenance:
     def _loop(self) -> None:
         while True:
             try:
-                if self.runtime.store.try_lease("maintenance", self.owner, LEASE_SECONDS):
+                self.reclaim_own()
+                if self.runtime.store.try_lease("maintenance", self.owner, self.lease_seconds):
                     self.tick()
             except Exception as exc:  # a store or GitHub outage: try next round
                 log.warning("maintenance skipped a round: %s", describe(exc))
@@ -65,11 +72,21 @@ class Maintenance:
         self._gauges()
         return done
 
+    def reclaim_own(self) -> int:
+        """This host's jobs and installation turns whose worker process no longer runs, back at once."""
+        host, store = self.runtime.host, self.runtime.store
+        count = sum(self._requeue(delivery_id) for delivery_id, worker in store.jobs_in_progress()
+                    if dead_here(worker, host) and store.reclaim_job(delivery_id, worker))
+        turns = self.runtime.turns.release_dead(lambda holder: dead_here(holder, host))
+        if count or turns:
+            log.warning("took back %d jobs and %d installation turns of this host's dead workers", count, turns)
+        return count
+
     def requeue_expired(self) -> int:
         """Jobs a dead worker held: their lease ran out, so the work goes back to the queue."""
-        store, count = self.runtime.store, 0
-        for delivery_id in store.expired_jobs():
-            count += self._requeue(delivery_id)
+        store = self.runtime.store
+        count = sum(self._requeue(delivery_id) for delivery_id in store.expired_jobs()
+                    if store.reclaim_job(delivery_id))
         if count:
             log.warning("requeued %d jobs whose worker stopped answering", count)
         return count

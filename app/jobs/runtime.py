@@ -5,19 +5,18 @@ queue for as long as the turn is taken."""
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import time
-import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from app.engine.ruleset import RuleSet, default_ruleset
 from app.github.calls import describe, with_backoff
 from app.github.client import GitHubApp
 from app.github.limits import Budget
 from app.jobs import queue as jobs_queue
+from app.jobs.heartbeat import Heartbeat
 from app.metrics import JOB_SECONDS
 from app.settings import Settings
+from app.state.holders import holder_id, host_name
 from app.state.store import Store, open_store
 from app.state.turns import FileTurns, RedisTurns, StoreTurns, Turn
 from app.state.work import BackfillRequest, CheckRequest, CommandRequest, InstallationChange, work_from_dict
@@ -33,7 +32,11 @@ class Runtime:
     ruleset: RuleSet
     turns: object
     queue: object
-    worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
+    worker_id: str = ""
+
+    def __post_init__(self) -> None:
+        self.host = host_name(self.settings.host_id)
+        self.worker_id = self.worker_id or holder_id(self.host)
 
     @classmethod
     def create(cls, settings: Settings, queue=None, store: Store | None = None) -> Runtime:
@@ -61,25 +64,28 @@ class Runtime:
         request = work_from_dict(work)
         if self.store.state(delivery_id) in ("done", "failed", "ignored"):
             return  # a duplicate task (a requeue raced the original): the work is done
-        turn = self.turns.take(request.installation_id)
+        turn = self.turns.take(request.installation_id, self.worker_id)
         if not isinstance(turn, Turn):
             jobs_queue.enqueue(self.queue, delivery_id, work, delay=turn)  # back to the queue, worker freed
             return
         try:
-            self._run_in_turn(request, delivery_id)
+            self._run_in_turn(request, delivery_id, turn)
         finally:
             self.turns.give_back(turn)
 
-    def _run_in_turn(self, request, delivery_id: str) -> None:
-        lease = self.settings.job_time_budget_seconds + self.settings.lease_margin_seconds
+    def _run_in_turn(self, request, delivery_id: str, turn: Turn) -> None:
+        lease = self.settings.lease_seconds
         attempt = self.store.start_job(delivery_id, self.worker_id, lease)
         self.store.release_job(request.key)
         if attempt > self.settings.max_job_attempts:
             self._give_up(request, delivery_id, attempt)
             return
         started, outcome = time.monotonic(), "done"
+        renewals = {"job": lambda: self.store.renew_job(delivery_id, self.worker_id, lease),
+                    "installation turn": lambda: self.turns.renew(turn)}
         try:
-            self._dispatch(request, delivery_id, attempt)
+            with Heartbeat(renewals, lease):
+                self._dispatch(request, delivery_id, attempt)
             self.store.set_state(delivery_id, "done")
         except Exception as exc:
             outcome = "failed"
@@ -117,7 +123,7 @@ class Runtime:
 
 def make_turns(settings: Settings, store: Store):
     """Redis keys with a Redis queue; leases in the store with PostgreSQL; lock files otherwise."""
-    lease = settings.job_time_budget_seconds + settings.lease_margin_seconds
+    lease = settings.lease_seconds
     if settings.queue_is_redis:
         import redis
         return RedisTurns(redis.Redis.from_url(settings.queue_url), settings.key_prefix,

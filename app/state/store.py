@@ -193,6 +193,28 @@ class Store(records.RepositoryRecords):
             row = tx.execute("SELECT attempts FROM deliveries WHERE id = ?", (delivery_id,)).fetchone()
         return row[0] if row else 1
 
+    def renew_job(self, delivery_id: str, worker: str, lease_seconds: float) -> bool:
+        """Extend a running job's lease; False when the job is no longer this worker's."""
+        with self.engine.transaction() as tx:
+            return tx.execute("UPDATE deliveries SET lease_until = ? WHERE id = ? AND worker = ? AND "
+                              "state = 'processing'", (time.time() + lease_seconds, delivery_id, worker)).rowcount == 1
+
+    def reclaim_job(self, delivery_id: str, worker: str | None = None) -> bool:
+        """Take a running job back for the queue: the given (dead) worker's, or one whose lease ran
+        out. Decided in the statement, so a renewal that came first keeps the job where it is."""
+        with self.engine.transaction() as tx:
+            if worker is not None:
+                return tx.execute("UPDATE deliveries SET state = 'queued', lease_until = NULL WHERE id = ? AND "
+                                  "state = 'processing' AND worker = ?", (delivery_id, worker)).rowcount == 1
+            return tx.execute("UPDATE deliveries SET state = 'queued', lease_until = NULL WHERE id = ? AND "
+                              "state = 'processing' AND (lease_until IS NULL OR lease_until < ?)",
+                              (delivery_id, time.time())).rowcount == 1
+
+    def jobs_in_progress(self) -> list[tuple[str, str]]:
+        """(delivery id, worker) of every job marked running."""
+        rows = self.engine.query("SELECT id, worker FROM deliveries WHERE state = 'processing'")
+        return [(r[0], r[1] or "") for r in rows]
+
     def set_state(self, delivery_id: str, state: str, detail: str | None = None) -> None:
         with self.engine.transaction() as tx:
             tx.execute("UPDATE deliveries SET state = ?, detail = ?, lease_until = NULL WHERE id = ?",
@@ -342,6 +364,17 @@ class Store(records.RepositoryRecords):
                        (name, owner, now + seconds, now))
             row = tx.execute("SELECT owner FROM leases WHERE name = ?", (name,)).fetchone()
         return bool(row and row[0] == owner)
+
+    def renew_lease(self, name: str, owner: str, seconds: float) -> bool:
+        """Extend a named lease its owner still holds (even one that ran out while nobody took it)."""
+        with self.engine.transaction() as tx:
+            return tx.execute("UPDATE leases SET until = ? WHERE name = ? AND owner = ? AND until > 0",
+                              (time.time() + seconds, name, owner)).rowcount == 1
+
+    def held_leases(self, prefix: str) -> list[tuple[str, str]]:
+        """(name, owner) of the leases whose name starts with `prefix` and that are held now."""
+        rows = self.engine.query("SELECT name, owner FROM leases WHERE until > ?", (time.time(),))
+        return [(name, owner) for name, owner in rows if name.startswith(prefix)]
 
     def lease_next_start(self, name: str) -> float:
         rows = self.engine.query("SELECT next_start FROM leases WHERE name = ?", (name,))

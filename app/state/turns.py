@@ -6,6 +6,10 @@ goes back to the queue for that long instead of holding a worker (a slow install
 occupy the workers other installations need). A turn is a lease: a worker killed mid-job loses
 it when the lease runs out, and the next job takes over.
 
+A running job renews its turn (app.jobs.heartbeat), so the lease can be short; a turn's token names
+its holder (app.state.holders), so the holder's own host can give back the turns of its dead
+workers at once instead of waiting for their leases.
+
 Three backends, one behaviour: lock files on the local disk (the SQLite default, one host),
 leases in the store (PostgreSQL, several hosts), keys in Redis (several hosts, with the queue).
 """
@@ -16,6 +20,7 @@ import fcntl
 import os
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,8 +30,16 @@ BUSY_RETRY_SECONDS = 0.5  # how soon a job whose installation is busy tries agai
 @dataclass
 class Turn:
     installation_id: int
-    token: str = field(default_factory=lambda: uuid.uuid4().hex)
+    holder: str = ""
+    token: str = field(default="")
     handle: object = None
+
+    def __post_init__(self) -> None:
+        self.token = self.token or f"{self.holder}#{uuid.uuid4().hex}"
+
+
+def holder_of(token: str) -> str:
+    return token.split("#", 1)[0]
 
 
 class FileTurns:
@@ -38,7 +51,7 @@ class FileTurns:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.interval = interval
 
-    def take(self, installation_id: int) -> Turn | float:
+    def take(self, installation_id: int, holder: str = "") -> Turn | float:
         path = self.folder / f"installation-{installation_id}.lock"
         handle = open(path, "a+")  # noqa: SIM115 - held open for the length of the turn
         try:
@@ -52,7 +65,13 @@ class FileTurns:
             fcntl.flock(handle, fcntl.LOCK_UN)
             handle.close()
             return min(wait, self.interval)
-        return Turn(installation_id, handle=handle)
+        return Turn(installation_id, holder, handle=handle)
+
+    def renew(self, turn: Turn) -> bool:
+        return True  # the lock is held for as long as the process lives
+
+    def release_dead(self, dead: Callable[[str], bool]) -> int:
+        return 0  # the kernel released a dead process's locks
 
     def give_back(self, turn: Turn) -> None:
         handle = turn.handle
@@ -82,12 +101,12 @@ class StoreTurns:
     def __init__(self, store, interval: float, lease_seconds: float) -> None:
         self.store, self.interval, self.lease_seconds = store, interval, lease_seconds
 
-    def take(self, installation_id: int) -> Turn | float:
+    def take(self, installation_id: int, holder: str = "") -> Turn | float:
         name = f"installation:{installation_id}"
         wait = self.store.lease_next_start(name) - time.time()
         if wait > 0:  # a read spares the two writes of taking and returning the lease
             return min(wait, self.interval)
-        turn = Turn(installation_id)
+        turn = Turn(installation_id, holder)
         if not self.store.try_lease(name, turn.token, self.lease_seconds):
             return BUSY_RETRY_SECONDS
         # Read again once the lease is held: a job ending since the first read sets a next start
@@ -100,6 +119,18 @@ class StoreTurns:
 
     def give_back(self, turn: Turn) -> None:
         self.store.end_lease(f"installation:{turn.installation_id}", turn.token, time.time() + self.interval)
+
+    def renew(self, turn: Turn) -> bool:
+        return self.store.renew_lease(f"installation:{turn.installation_id}", turn.token, self.lease_seconds)
+
+    def release_dead(self, dead: Callable[[str], bool]) -> int:
+        """End the turns whose holder is known to be dead; the next job may start at once."""
+        ended = 0
+        for name, owner in self.store.held_leases("installation:"):
+            if dead(holder_of(owner)):
+                self.store.end_lease(name, owner, time.time())
+                ended += 1
+        return ended
 
     def prune(self, older_than_seconds: float) -> int:
         return 0  # expired leases are pruned with the store
@@ -114,6 +145,20 @@ local wait = tonumber(redis.call('get', KEYS[2]) or '0') - tonumber(ARGV[2])
 if wait > 0 then return tostring(wait) end
 redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[3])
 return '0'
+"""
+
+# Extend our own lock; take it again if it ran out while nobody took it (a pause of Redis itself).
+_RENEW = """
+local holder = redis.call('get', KEYS[1])
+if holder == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
+if not holder then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+return 0
+"""
+
+# Delete a lock only if the given holder still has it.
+_DROP = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0
 """
 
 # Release only our own lock, and set the next start in the same step.
@@ -132,12 +177,14 @@ class RedisTurns:
         self.interval, self.lease_seconds = interval, lease_seconds
         self._release = client.register_script(_RELEASE)
         self._take = client.register_script(_TAKE)
+        self._renew = client.register_script(_RENEW)
+        self._drop = client.register_script(_DROP)
 
     def _keys(self, installation_id: int) -> tuple[str, str]:
         return f"{self.prefix}:turn:{installation_id}", f"{self.prefix}:next:{installation_id}"
 
-    def take(self, installation_id: int) -> Turn | float:
-        turn = Turn(installation_id)
+    def take(self, installation_id: int, holder: str = "") -> Turn | float:
+        turn = Turn(installation_id, holder)
         answer = self._take(keys=list(self._keys(installation_id)),
                             args=[turn.token, repr(time.time()), int(self.lease_seconds * 1000)])
         if answer in (b"busy", "busy"):
@@ -149,6 +196,20 @@ class RedisTurns:
         lock, pace = self._keys(turn.installation_id)
         keep_ms = int(max(self.interval, 1) * 1000) + 60_000
         self._release(keys=[lock, pace], args=[turn.token, repr(time.time() + self.interval), keep_ms])
+
+    def renew(self, turn: Turn) -> bool:
+        lock = self._keys(turn.installation_id)[0]
+        return bool(self._renew(keys=[lock], args=[turn.token, int(self.lease_seconds * 1000)]))
+
+    def release_dead(self, dead: Callable[[str], bool]) -> int:
+        """Delete the turns whose holder is known to be dead; the next job may start at once."""
+        ended = 0
+        for key in self.client.scan_iter(match=f"{self.prefix}:turn:*", count=500):
+            token = self.client.get(key)
+            token = token.decode() if isinstance(token, bytes) else token
+            if token and dead(holder_of(token)):
+                ended += int(self._drop(keys=[key], args=[token]))
+        return ended
 
     def prune(self, older_than_seconds: float) -> int:
         return 0  # keys expire by themselves

@@ -6,22 +6,14 @@ is done once; each installation's writes stay WRITE_INTERVAL_SECONDS apart acros
 from __future__ import annotations
 
 import itertools
-import json
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 import uuid
 from collections import defaultdict
-from pathlib import Path
 
-import httpx
-
-from app.webhooks.signature import sign
 from tests.conftest import REDIS_URL
-from tests.github.conftest import APP_ID, SECRET, model_repo_files, push_payload, wait_for
+from tests.e2e.hosts import Hosts, deliver
+from tests.github.conftest import APP_ID, model_repo_files, push_payload, wait_for
 from tests.github.fake_github import FakeGitHub, generate_keys
 
 INSTALLATIONS = 20
@@ -29,70 +21,12 @@ PUSHES_PER_INSTALLATION = 10
 WRITE_INTERVAL = 0.2
 
 
-def _free_port() -> int:
-    import socket
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Cluster:
-    def __init__(self, fake: FakeGitHub, private_key: str, pg_url: str, prefix: str, root: Path) -> None:
-        self.root = root
-        self.env = {**os.environ, "GITHUB_APP_ID": str(APP_ID), "GITHUB_PRIVATE_KEY": private_key,
-                    "GITHUB_WEBHOOK_SECRET": SECRET, "GITHUB_API_URL": fake.base_url, "DATABASE_URL": pg_url,
-                    "QUEUE_URL": REDIS_URL, "KEY_PREFIX": prefix, "WORKERS": "2", "WORKER_TYPE": "process",
-                    "WRITE_INTERVAL_SECONDS": str(WRITE_INTERVAL), "RETRY_BASE_SECONDS": "0.05",
-                    "JOB_TIME_BUDGET_SECONDS": "10", "LEASE_MARGIN_SECONDS": "2", "LOST_AFTER_SECONDS": "3",
-                    "REDELIVER_EVERY_MINUTES": "60"}
-        self.processes: dict[str, subprocess.Popen] = {}
-        self.receivers: list[str] = []
-
-    def start(self, name: str, *args: str) -> subprocess.Popen:
-        folder = self.root / name
-        folder.mkdir()
-        with open(folder / "log", "w") as log:  # the child keeps its own copy of the descriptor
-            process = subprocess.Popen([sys.executable, "-m", "app", *args], cwd=folder, env=self.env,
-                                       stdout=log, stderr=subprocess.STDOUT)
-        self.processes[name] = process
-        return process
-
-    def receiver(self, name: str) -> None:
-        port = _free_port()
-        self.start(name, "serve", "--no-worker", "--host", "127.0.0.1", "--port", str(port))
-        url = f"http://127.0.0.1:{port}"
-        wait_for(lambda: _healthy(url), timeout=30)
-        self.receivers.append(url)
-
-    def stop(self) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
-def _healthy(url: str) -> bool:
-    try:
-        return httpx.get(url + "/healthz", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-def _deliver(url: str, body: dict, delivery: str) -> int:
-    raw = json.dumps(body).encode()
-    return httpx.post(url + "/api/github/webhooks", content=raw, timeout=30, headers={
-        "X-GitHub-Event": "push", "X-GitHub-Delivery": delivery, "X-Hub-Signature-256": sign(SECRET, raw),
-        "Content-Type": "application/json"}).status_code
-
-
 def test_receivers_and_workers_on_many_hosts(pg_url, redis_prefix, tmp_path):
     private_key, public_key = generate_keys()
     fake = FakeGitHub(APP_ID, public_key).start()
-    cluster = Cluster(fake, private_key, pg_url, redis_prefix, tmp_path)
+    cluster = Hosts(fake, private_key, tmp_path, DATABASE_URL=pg_url, QUEUE_URL=REDIS_URL, KEY_PREFIX=redis_prefix,
+                    WORKERS="2", WRITE_INTERVAL_SECONDS=str(WRITE_INTERVAL), JOB_TIME_BUDGET_SECONDS="10",
+                    LEASE_SECONDS="3", LOST_AFTER_SECONDS="3")
     try:
         pushes = []
         for i in range(INSTALLATIONS):
@@ -116,7 +50,7 @@ def test_receivers_and_workers_on_many_hosts(pg_url, redis_prefix, tmp_path):
                 body["installation"]["id"] = installation
                 with lock:
                     url = next(receivers)
-                answers.append(_deliver(url, body, str(uuid.uuid4())))
+                answers.append(deliver(url, body, str(uuid.uuid4())))
 
         half = len(pushes) // 2
         threads = [threading.Thread(target=send, args=(pushes[k:half:4],)) for k in range(4)]
@@ -127,10 +61,10 @@ def test_receivers_and_workers_on_many_hosts(pg_url, redis_prefix, tmp_path):
         twice = str(uuid.uuid4())  # one delivery to both receivers
         body = push_payload(pushes[0][2], pushes[0][0])
         body["installation"]["id"] = pushes[0][1]
-        assert sorted(_deliver(url, body, twice) for url in cluster.receivers) == [200, 202]
+        assert sorted(deliver(url, body, twice) for url in cluster.receivers) == [200, 202]
 
         time.sleep(1.0)
-        cluster.processes["worker-1"].send_signal(signal.SIGKILL)  # a host dies mid-run
+        cluster.kill("worker-1")  # a host dies mid-run
         cluster.start("worker-3", "worker")  # and is replaced
         threads = [threading.Thread(target=send, args=(pushes[half + k::4],)) for k in range(4)]
         for t in threads:

@@ -232,7 +232,7 @@ def test_payloads_of_ignored_events_are_not_kept(start_app):
 def test_worker_dies_and_its_job_is_done_by_a_replacement(fake, start_app):
     sha = fake.add_repo(REPO, model_repo_files(LLAMA_LICENSE))
     fake.faults.append(Fault("GET", r"/git/trees/", 200, times=1, delay=4.0, applied=True))
-    app = start_app(worker_type="process", workers=1, job_time_budget_seconds=5, lease_margin_seconds=1)
+    app = start_app(worker_type="process", workers=1)  # the default budget (300 s) and lease (15 s)
     response = app.deliver("push", push_payload(sha))
     pool = app.app.state.background[0]
     # Generous: on a loaded machine a delivery may reach its worker only through maintenance.
@@ -242,8 +242,11 @@ def test_worker_dies_and_its_job_is_done_by_a_replacement(fake, start_app):
     import os
     import signal
     os.kill(victim, signal.SIGKILL)  # as the OOM killer would
+    killed = time.monotonic()
     wait_for(lambda: pool.pids() and pool.pids() != [victim], timeout=10)
+    # Its own host sees the worker is gone: the job is taken back at once, not after a lease.
     wait_for(lambda: app.store.state(response.json()["delivery"]) == "done", timeout=30)
+    assert time.monotonic() - killed < 10
     assert len(completed(fake, sha)) == 1
 
 

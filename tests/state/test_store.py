@@ -49,6 +49,22 @@ def test_job_leases_expire_and_attempts_are_counted(store):
     assert store.start_job("d", "worker-2", lease_seconds=30) == 2
 
 
+def test_a_renewed_job_lease_outlives_its_length_and_a_reclaim_decides_in_one_step(store):
+    store.accept_deliveries([incoming("d", "a" * 40)])
+    store.start_job("d", "host:1:1:a", lease_seconds=0.2)
+    for _ in range(4):  # a heartbeat
+        time.sleep(0.1)
+        assert store.renew_job("d", "host:1:1:a", 0.2)
+    assert store.expired_jobs() == [] and not store.reclaim_job("d")  # renewed: not taken back
+    assert not store.reclaim_job("d", "host:2:2:b")  # only the holder named
+    assert store.jobs_in_progress() == [("d", "host:1:1:a")]
+    assert store.reclaim_job("d", "host:1:1:a") and store.state("d") == "queued"
+    assert not store.renew_job("d", "host:1:1:a", 0.2)  # the old holder learns it lost the job
+    store.start_job("d", "host:3:3:c", lease_seconds=0.05)
+    time.sleep(0.1)
+    assert store.reclaim_job("d") and not store.reclaim_job("d")  # once
+
+
 def test_named_leases_have_one_owner_until_they_expire(store):
     assert store.try_lease("maintenance", "a", 0.2)
     assert not store.try_lease("maintenance", "b", 0.2)

@@ -84,3 +84,26 @@ def test_a_job_ending_while_another_takes_its_turn_still_imposes_the_pause(turns
     turns.store.try_lease = holder_ends_first
     wait = turns.take(11)
     assert isinstance(wait, float) and 0 < wait <= 0.3
+
+
+@pytest.mark.parametrize("kind", ["store", "redis"])
+def test_a_renewed_turn_is_kept_and_a_taken_over_one_is_not_fought_for(turns_factory, kind):
+    turns = turns_factory(kind, interval=0.0, lease=0.2)
+    held = turns.take(12, "host-a:1:1:x")
+    for _ in range(4):  # twice the lease, renewed
+        time.sleep(0.1)
+        assert turns.renew(held)
+    assert not isinstance(turns.take(12, "host-b:2:2:y"), Turn)
+    time.sleep(0.25)  # the holder stops renewing: its turn lapses and someone else takes it
+    other = turns.take(12, "host-b:2:2:y")
+    assert isinstance(other, Turn) and not turns.renew(held)
+
+
+@pytest.mark.parametrize("kind", ["store", "redis"])
+def test_the_turns_of_dead_holders_are_given_back_at_once(turns_factory, kind):
+    turns = turns_factory(kind, interval=0.0, lease=30.0)
+    dead, alive = turns.take(13, "host-a:1:1:dead"), turns.take(14, "host-a:2:2:alive")
+    assert isinstance(dead, Turn) and isinstance(alive, Turn)
+    assert turns.release_dead(lambda holder: holder.endswith("dead")) == 1
+    assert isinstance(turns.take(13, "host-a:3:3:new"), Turn)  # no 30-second wait
+    assert not isinstance(turns.take(14, "host-a:3:3:new"), Turn)
