@@ -20,6 +20,7 @@ from app.github.calls import describe
 from app.jobs import queue as jobs_queue
 from app.metrics import BACKFILL, QUEUE_DEPTH
 from app.state.holders import dead_here
+from app.state.work import change_from_dict
 
 log = logging.getLogger("openwashing.maintenance")
 TICK_SECONDS = 2.0
@@ -60,7 +61,8 @@ class Maintenance:
 
     def tick(self, now: float | None = None) -> dict[str, int]:
         now = now or time.time()
-        done = {"requeued_expired": self.requeue_expired(), "requeued_lost": self.requeue_lost()}
+        done = {"changes_applied": self.apply_stored_changes(), "requeued_expired": self.requeue_expired(),
+                "requeued_lost": self.requeue_lost()}
         if self.redeliver and now >= self._next_redelivery:
             from app.github.deliveries import redeliver_missed
             done["redelivered"] = len(redeliver_missed(self.runtime.github, self.runtime.store,
@@ -89,6 +91,22 @@ class Maintenance:
                     if store.reclaim_job(delivery_id))
         if count:
             log.warning("requeued %d jobs whose worker stopped answering", count)
+        return count
+
+    def apply_stored_changes(self) -> int:
+        """Changes of deliveries the receiver stored but could not apply (the store failed after
+        the commit): applied now, then marked applied; a delivery without work is then done."""
+        store, count = self.runtime.store, 0
+        for delivery_id, changes in store.unapplied_changes(self.runtime.settings.lost_after_seconds):
+            for change in changes:
+                self.runtime.apply(change_from_dict(change))
+            store.changes_applied(delivery_id)
+            record = store.delivery(delivery_id)
+            if record is not None and not record.work and record.state == "received":
+                store.set_state(delivery_id, "done")
+            count += 1
+        if count:
+            log.warning("applied the changes of %d deliveries the receiver had stored but not applied", count)
         return count
 
     def requeue_lost(self) -> int:

@@ -81,7 +81,7 @@ class Session:
     login: str
     token: str
     expires_at: float
-    access: dict[str, list[str]] | None  # owner -> repositories the user can read, while fresh
+    access: dict | None  # "owner#installation" -> {"names": readable repositories, "at": when asked}
     access_checked_at: float | None
 
 
@@ -211,7 +211,7 @@ class RepositoryRecords:
         login, token, expires, access, checked = rows[0]
         return Session(login, token, expires, json.loads(access) if access else None, checked)
 
-    def save_access(self, key: str, access: dict[str, list[str]]) -> None:
+    def save_access(self, key: str, access: dict) -> None:
         with self.engine.transaction() as tx:
             tx.execute("UPDATE sessions SET access = ?, access_checked_at = ? WHERE id = ?",
                        (json.dumps(access), time.time(), key))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.state import records
 from app.state.work import InstallationChange, RepositoryChange
@@ -60,6 +60,12 @@ MIGRATIONS: list[list[str]] = [
         # GitHub's time of the privacy each repository row holds: newer facts only (records._NEWER).
         "ALTER TABLE repositories ADD COLUMN privacy_at {real}",
     ],
+    [
+        # What a delivery changes (privacy, names, installations), kept until it has been applied:
+        # a failure after the delivery is stored cannot lose it.
+        "ALTER TABLE deliveries ADD COLUMN changes TEXT",
+        "CREATE INDEX IF NOT EXISTS deliveries_unapplied ON deliveries (received_at) WHERE changes IS NOT NULL",
+    ],
 ]
 
 
@@ -85,6 +91,7 @@ class Incoming:
     payload: bytes
     work: list[dict]  # the queued work items (each with "key")
     state_if_no_work: str = "received"
+    changes: list[dict] = field(default_factory=list)  # change_form() of what it changes
 
 
 class Store(records.RepositoryRecords):
@@ -158,10 +165,11 @@ class Store(records.RepositoryRecords):
         installation = item.installation_id if item.installation_id is not None and \
             abs(item.installation_id) <= MAX_INT64 else None
         work = [w for w in item.work if w["key"] in claimed]
-        tx.execute("INSERT INTO deliveries (id, event, action, installation_id, received_at, state, payload, work) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        tx.execute("INSERT INTO deliveries (id, event, action, installation_id, received_at, state, payload, work, "
+                   "changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    (item.id, item.event, item.action, installation, now, state,
-                    item.payload if claimed or not keys else b"", json.dumps(work)))
+                    item.payload if claimed or not keys else b"", json.dumps(work),
+                    json.dumps(item.changes) if item.changes else None))
         return claimed
 
     def claim_job(self, key: str, delivery_id: str) -> bool:
@@ -242,6 +250,16 @@ class Store(records.RepositoryRecords):
         rows = self.engine.query("SELECT attempts FROM deliveries WHERE id = ?", (delivery_id,))
         return rows[0][0] if rows else 0
 
+    def changes_applied(self, delivery_id: str) -> None:
+        with self.engine.transaction() as tx:
+            tx.execute("UPDATE deliveries SET changes = NULL WHERE id = ?", (delivery_id,))
+
+    def unapplied_changes(self, older_than_seconds: float) -> list[tuple[str, list[dict]]]:
+        """Deliveries stored with changes that were never applied (the receiver failed after storing)."""
+        rows = self.engine.query("SELECT id, changes FROM deliveries WHERE changes IS NOT NULL AND received_at < ? "
+                                 "ORDER BY received_at", (time.time() - older_than_seconds,))
+        return [(r[0], json.loads(r[1])) for r in rows]
+
     def unfinished(self) -> list[str]:
         """Deliveries accepted but not finished: work a crash or restart may have lost."""
         marks = ",".join("?" for _ in UNFINISHED)
@@ -281,6 +299,15 @@ class Store(records.RepositoryRecords):
     def installation_repositories(self, installation_id: int) -> list[str] | None:
         rows = self.engine.query("SELECT repositories FROM installations WHERE id = ?", (installation_id,))
         return [r for r in rows[0][0].split("\n") if r] if rows else None
+
+    def installation_of(self, owner: str) -> int | None:
+        """The installation that covers an owner's repositories, as far as the store knows."""
+        rows = self.engine.query("SELECT id FROM installations WHERE LOWER(account) = ? ORDER BY id LIMIT 1",
+                                 (owner.lower(),))
+        rows = rows or self.engine.query("SELECT installation_id FROM repositories WHERE owner = ? AND "
+                                         "installation_id IS NOT NULL ORDER BY installation_id LIMIT 1",
+                                         (owner.lower(),))
+        return rows[0][0] if rows else None
 
     def installations(self) -> dict[int, str]:
         return dict(self.engine.query("SELECT id, account FROM installations"))

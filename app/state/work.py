@@ -128,6 +128,21 @@ def github_time(repository: dict) -> float | None:
 
 
 Work = CheckRequest | CommandRequest | BackfillRequest
+Change = InstallationChange | RepositoryChange
+
+
+def change_form(change: Change) -> dict:
+    """A change as it is stored with its delivery, until it has been applied."""
+    return {"kind": "installation" if isinstance(change, InstallationChange) else "repository", **asdict(change)}
+
+
+def change_from_dict(data: dict) -> Change:
+    fields = {k: v for k, v in data.items() if k != "kind"}
+    if data.get("kind") == "repository":
+        return RepositoryChange(**fields)
+    return InstallationChange(**{**fields, "added": tuple(fields.get("added", ())),
+                                 "removed": tuple(fields.get("removed", ())),
+                                 "privacy": tuple(tuple(p) for p in fields.get("privacy", ()))})
 
 
 def queued_form(work: Work) -> dict:

@@ -117,8 +117,8 @@ def api_routes(store: Store, settings: Settings) -> APIRouter:
     def repository(request: Request, owner: str, name: str):
         """The full scorecard of the latest check of the default branch, and the verdict history."""
         who = viewer(request)
-        record = store.repository(f"{owner}/{name}")
-        if record is None or record.sha is None or not who.can_see(record):
+        record = who.find(owner, name)
+        if record is None:
             return _problem(404, NOT_FOUND, private=bool(who.login))
         body = {"full_name": record.full_name, "sha": record.sha, "checked_at": _iso(record.checked_at),
                 "verdict": record.level or "unknown", "verdict_label": VERDICTS.get(record.level or "unknown"),
@@ -127,7 +127,7 @@ def api_routes(store: Store, settings: Settings) -> APIRouter:
                 "history": [{"sha": v.sha, "checked_at": _iso(v.checked_at), "verdict": v.level,
                              "conclusion": v.conclusion, "unsupported_claims": v.unsupported}
                             for v in store.history(record.full_name)]}
-        return _cached(request, body, not record.public)
+        return _cached(request, body, bool(who.login) or not record.public)
 
     return router
 
@@ -205,11 +205,11 @@ def _iso(stamp: float | None) -> str | None:
 
 def _cached(request: Request, body: dict, private: bool) -> Response:
     """The body with an ETag; 304 when the caller has it already. Public answers may be kept by any
-    cache for MAX_AGE; an answer that shows private repositories only by the browser, revalidated."""
+    cache for MAX_AGE; an answer for a signed-in caller is kept by none (its access may end any time)."""
     data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Vary": "Cookie", "X-Content-Type-Options": "nosniff",
-               "Cache-Control": "private, no-cache" if private else f"public, max-age={MAX_AGE}"}
+               "Cache-Control": "private, no-store" if private else f"public, max-age={MAX_AGE}"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
     return Response(data, media_type="application/json", headers=headers)

@@ -63,12 +63,13 @@ def report_routes(store: Store, settings: Settings) -> APIRouter:
     @router.get("/report/{owner}/{name}", response_class=HTMLResponse)
     def repository_page(request: Request, owner: str, name: str):
         who = viewer(request)
-        record = store.repository(f"{owner}/{name}")
-        if record is None or record.sha is None or not who.can_see(record):
+        record = who.find(owner, name)
+        if record is None:
             return HTMLResponse(html.render("web/not_found.html.j2", viewer=who, owner=owner), status_code=404,
                                 headers=page_headers(bool(who.login)))
         body = render_repository(record, store.history(record.full_name), who, root)
-        return HTMLResponse(body, headers=page_headers(not record.public))
+        # A signed-in page names its viewer: kept by no cache, whatever the repository.
+        return HTMLResponse(body, headers=page_headers(bool(who.login) or not record.public))
 
     @router.get("/badge/{owner}/{file}")
     def badge(request: Request, owner: str, file: str):

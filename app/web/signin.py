@@ -63,7 +63,9 @@ def signin_routes(store: Store, settings: Settings) -> APIRouter:
     @router.get("/login/callback")
     def callback(request: Request, code: str = "", state: str = "") -> Response:
         expected, _, next_page = (request.cookies.get(STATE_COOKIE) or "").partition(":")
-        if not settings.signin_enabled or not code or not expected or not secrets.compare_digest(state, expected):
+        # Compared as bytes: compare_digest refuses text with non-ASCII characters (a 500 otherwise).
+        matches = secrets.compare_digest(state.encode("utf-8", "replace"), expected.encode("utf-8", "replace"))
+        if not settings.signin_enabled or not code or not expected or not matches:
             return refuse(request, 400, "This sign-in link is not valid any more; please sign in again.")
         try:
             token = users.exchange_code(settings, code)

@@ -1,9 +1,10 @@
 """The FastAPI receiver: verify, store, acknowledge; the queue does the work.
 
-Everything before the signature is checked is bounded: bodies larger than GitHub ever sends are
-refused, bodies that stop arriving time out, and all bodies being read at once share a byte
-budget. Deliveries are stored off the event loop by one writer thread, many per transaction,
-each in its own savepoint; an answer never waits longer than STORE_TIMEOUT_SECONDS (GitHub gives
+Everything before the signature is checked is bounded (app.webhooks.bodies): requests without
+a delivery's headers are refused unread, bodies larger than GitHub ever sends are refused, bodies
+that stop arriving time out, and the bytes being read are budgeted per lane and per client.
+Deliveries are stored off the event loop by one writer thread, many per transaction, each in its
+own savepoint; an answer never waits longer than STORE_TIMEOUT_SECONDS (GitHub gives
 up at 10 s), and /healthz never touches the store.
 """
 
@@ -25,14 +26,12 @@ from app.engine.ruleset import default_ruleset
 from app.jobs import queue as jobs_queue
 from app.settings import Settings
 from app.state.store import Incoming, Store, open_store
-from app.state.work import queued_form
+from app.state.work import change_form, queued_form
+from app.webhooks.bodies import BodyBudget, read_body
 from app.webhooks.router import route
 from app.webhooks.signature import is_valid
 
 log = logging.getLogger("openwashing.webhooks")
-MAX_BODY_BYTES = 25 * 1024 * 1024  # GitHub caps payloads at 25 MB
-BODY_BUDGET_BYTES = 64 * 1024 * 1024  # bodies being read at once, before any signature is known
-BODY_TIMEOUT_SECONDS = 10.0
 STORE_TIMEOUT_SECONDS = 8.0
 
 
@@ -46,7 +45,7 @@ def create_app(settings: Settings, *, start_worker: bool = True, redeliver: bool
     store = open_store(settings.database_url)
     queue = jobs_queue.create_queue(settings)
     writer = DeliveryWriter(store, queue)
-    bodies = BodyBudget(BODY_BUDGET_BYTES)
+    bodies = BodyBudget()
     secret = settings.github_webhook_secret.get_secret_value()
     background: list = []
 
@@ -62,6 +61,7 @@ def create_app(settings: Settings, *, start_worker: bool = True, redeliver: bool
         store.close()
 
     app = FastAPI(title="openwashing", version=__version__, lifespan=lifespan)
+    app.add_middleware(RefuseControlCharacters)
     app.state.store, app.state.queue, app.state.writer, app.state.background = store, queue, writer, background
 
     _add_pages(app, store, settings)
@@ -80,16 +80,14 @@ def create_app(settings: Settings, *, start_worker: bool = True, redeliver: bool
 
     @app.post("/api/github/webhooks")
     async def receive(request: Request) -> JSONResponse:
-        body = await _read_body(request, bodies)
+        body = await read_body(request, bodies)
         if isinstance(body, JSONResponse):
             metrics.DELIVERIES.labels("rejected").inc()
             return body
         if not is_valid(secret, body, request.headers.get("x-hub-signature-256")):
             metrics.DELIVERIES.labels("rejected").inc()
             return _answer(401, "missing or invalid X-Hub-Signature-256")
-        event, delivery = request.headers.get("x-github-event"), request.headers.get("x-github-delivery")
-        if not event or not delivery or len(delivery) > 200:
-            return _answer(400, "X-GitHub-Event and X-GitHub-Delivery are required")
+        event, delivery = request.headers["x-github-event"], request.headers["x-github-delivery"]  # read_body checked
         try:
             payload = orjson.loads(body)  # a third of json's time on GitHub's payloads; nesting is capped
         except ValueError:
@@ -120,6 +118,20 @@ def _add_pages(app: FastAPI, store: Store, settings: Settings) -> None:
         return JSONResponse({"message": f"{where}: {first.get('msg', 'not valid')}"}, status_code=400)
 
 
+class RefuseControlCharacters:
+    """A path with a NUL or another control character names nothing here: 400 before any route
+    runs (PostgreSQL refuses NUL in text, which would otherwise surface as a 500)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and not scope.get("path", "").isprintable():
+            await _answer(400, "the path holds control characters")(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 def start_background(settings: Settings, queue, store: Store, redeliver: bool) -> list:
     """Workers under their supervisor, and the maintenance loop (one leader across hosts)."""
     from app.github.instrument import count_github_calls
@@ -141,57 +153,6 @@ def _readiness(store: Store, queue) -> JSONResponse:
     except Exception as exc:  # not ready, with the reason
         return _answer(503, f"not ready: {type(exc).__name__}")
     return JSONResponse({"status": "ready", "queue_depth": depth})
-
-
-class BodyBudget:
-    """Bytes of request bodies being read at once: past the budget new bodies are turned away
-    (503) rather than held in memory before anyone knows whether they are signed."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit, self.used = limit, 0
-
-    def reserve(self, size: int) -> bool:
-        if self.used + size > self.limit:
-            return False
-        self.used += size
-        return True
-
-    def release(self, size: int) -> None:
-        self.used = max(0, self.used - size)
-
-
-async def _read_body(request: Request, budget: BodyBudget) -> bytes | JSONResponse:
-    """The raw body, or the answer that refuses it: too large, too slow, or the server too busy."""
-    length = request.headers.get("content-length")
-    declared = int(length) if length and length.isdigit() else None
-    if declared is not None and declared > MAX_BODY_BYTES:
-        return _answer(413, "payload larger than GitHub's 25 MB limit")
-    reserved = declared if declared is not None else 0
-    if not budget.reserve(reserved):
-        return _answer(503, "too many large deliveries at once; please redeliver")
-    try:
-        async with asyncio.timeout(BODY_TIMEOUT_SECONDS):  # unlike wait_for, no task per request
-            return await _collect(request, budget, declared is None)
-    except TimeoutError:
-        return _answer(408, "the body did not arrive in time")
-    finally:
-        budget.release(reserved)
-
-
-async def _collect(request: Request, budget: BodyBudget, count_chunks: bool) -> bytes | JSONResponse:
-    chunks, size = [], 0
-    try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                return _answer(413, "payload larger than GitHub's 25 MB limit")
-            if count_chunks and not budget.reserve(len(chunk)):
-                return _answer(503, "too many large deliveries at once; please redeliver")
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        if count_chunks:
-            budget.release(sum(len(c) for c in chunks))
 
 
 @dataclass
@@ -263,7 +224,8 @@ class DeliveryWriter:
     def _store(self, batch: list[_Pending]) -> list[JSONResponse]:
         incoming = [Incoming(p.delivery, p.event, _text(p.payload.get("action")), _installation_id(p.payload),
                              p.body if (p.work or p.changes) else b"", [queued_form(w) for w in p.work],
-                             "failed" if p.problem else "received") for p in batch]
+                             "failed" if p.problem else "received", [change_form(c) for c in p.changes])
+                    for p in batch]
         try:
             results = self.store.accept_deliveries(incoming)
         except Exception as exc:  # the store failed: GitHub sees an error and can redeliver
@@ -272,6 +234,16 @@ class DeliveryWriter:
         return [self._follow_up(p, item, result) for p, item, result in zip(batch, incoming, results, strict=True)]
 
     def _follow_up(self, p: _Pending, item: Incoming, claimed) -> JSONResponse:
+        """The answer to a delivery the batch stored (or refused). Once stored, it is 202 whatever
+        follows: a failure applying its changes leaves them stored for maintenance to apply."""
+        try:
+            return self._apply(p, item, claimed)
+        except Exception as exc:
+            log.error("stored delivery %s, then: %s: %s; maintenance will finish it", p.delivery,
+                      type(exc).__name__, exc)
+            return _answer(202, "accepted", delivery=p.delivery)
+
+    def _apply(self, p: _Pending, item: Incoming, claimed) -> JSONResponse:
         if isinstance(claimed, Exception):
             metrics.DELIVERIES.labels("rejected").inc()
             return _answer(400, f"this delivery could not be stored: {type(claimed).__name__}")
@@ -284,6 +256,8 @@ class DeliveryWriter:
             return _answer(202, "accepted, but the payload lacks fields the app needs", delivery=p.delivery)
         for change in p.changes:
             self.store.apply_change(change)
+        if p.changes:
+            self.store.changes_applied(p.delivery)
         if not p.work:
             self.store.set_state(p.delivery, "done" if p.changes else "ignored")
             message = "accepted" if p.changes else f"ignored: {p.event}.{_text(p.payload.get('action'))}"

@@ -3,11 +3,13 @@ cannot write. Each case was first reproduced, then fixed; every one runs the rea
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import sqlite3
 import threading
 import time
+import uuid
 
 from tests.github.conftest import (
     INSTALLATION,
@@ -184,26 +186,69 @@ def test_one_bad_delivery_never_fails_its_neighbours(fake, start_app):
     assert app.deliver("push", nested).status_code == 400
 
 
-def test_concurrent_unsigned_bodies_are_bounded_and_slow_ones_time_out(start_app, monkeypatch):
-    from app.webhooks import server
-    monkeypatch.setattr(server, "BODY_TIMEOUT_SECONDS", 1.0)
-    app = start_app()
+def _open_body(app, declared: int, client: str = "10.9.9.9", signed_looking: bool = True) -> socket.socket:
+    """A delivery's headers announcing `declared` bytes, sent from `client` (X-Forwarded-For, which
+    uvicorn trusts from 127.0.0.1); the caller sends the body, or does not."""
     host, port = app.url.removeprefix("http://").split(":")
-    sockets = []
-    for _ in range(2):  # two bodies of 25 MB announced, and then trickled
-        sock = socket.create_connection((host, int(port)))
-        sock.sendall(b"POST /api/github/webhooks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                     b"Content-Length: 26000000\r\n\r\n{")
-        sockets.append(sock)
-    time.sleep(0.2)
-    third = app.client.post("/api/github/webhooks", content=b"{}", headers={"Content-Length": "2"})
-    assert third.status_code in (401, 503)  # small bodies still fit beside them
-    big = app.client.post("/api/github/webhooks", content=b"x" * (20 * 1024 * 1024))
-    assert big.status_code == 503  # the budget of bytes being read before any signature is full
-    answers = [sock.recv(200) for sock in sockets]
-    assert all(b"413" in a or b"408" in a for a in answers)  # the trickle timed out
-    for sock in sockets:
+    sock = socket.create_connection((host, int(port)))
+    signature = b"X-Hub-Signature-256: sha256=" + b"0" * 64 + b"\r\n" if signed_looking else b""
+    sock.sendall(b"POST /api/github/webhooks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 b"X-GitHub-Event: push\r\nX-GitHub-Delivery: " + uuid.uuid4().hex.encode() + b"\r\n" +
+                 signature + b"X-Forwarded-For: " + client.encode() + b"\r\n" +
+                 b"Content-Length: " + str(declared).encode() + b"\r\n\r\n")
+    return sock
+
+
+def _answer_of(sock: socket.socket) -> bytes:
+    sock.settimeout(15)
+    try:
+        return sock.recv(200)
+    finally:
         sock.close()
+
+
+def test_a_request_without_a_deliverys_headers_is_refused_unread(start_app):
+    app = start_app(start_worker=False)
+    unsigned = _open_body(app, 20 * 1024 * 1024, signed_looking=False)  # and not one byte of it sent
+    assert b"401" in _answer_of(unsigned)
+    oversized = _open_body(app, 30 * 1024 * 1024)
+    assert b"413" in _answer_of(oversized)
+
+
+def test_slow_bodies_announcing_many_megabytes_cannot_starve_signed_deliveries(fake, start_app, monkeypatch):
+    from app.webhooks import bodies
+    monkeypatch.setattr(bodies, "BODY_TIMEOUT_SECONDS", 3.0)
+    sha = fake.add_repo(REPO, model_repo_files())
+    app = start_app(start_worker=False)
+    trickles = [_open_body(app, 16 * 1024 * 1024) for _ in range(4)]  # 64 MB announced, then trickled
+    for sock in trickles:
+        sock.sendall(b"{")
+    answers: list[int] = []
+
+    def send(n: int) -> None:
+        answers.append(app.deliver("push", push_payload(sha), delivery=f"genuine-{n}").status_code)
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(set(answers)) in ([202], [200, 202]) and len(answers) == 50
+    assert all(b"408" in _answer_of(sock) for sock in trickles)  # and the trickles time out
+
+
+def test_one_client_cannot_hold_more_than_its_share_of_the_bytes_being_read(fake, start_app):
+    app = start_app(start_worker=False)
+    first, second = (_open_body(app, 20 * 1024 * 1024, client="10.0.0.1") for _ in range(2))
+    first.sendall(b"x" * (18 * 1024 * 1024))  # sent, never finished
+    with contextlib.suppress(OSError):  # refused part-way: the server answers and closes
+        second.sendall(b"x" * (18 * 1024 * 1024))
+    assert b"503" in _answer_of(second)  # 36 MB from one address is more than its 32 MB
+    sha = fake.add_repo(REPO, model_repo_files())
+    other = push_payload(sha)
+    other["padding"] = "x" * (2 * 1024 * 1024)  # a large delivery from another address still fits
+    assert app.deliver("push", other).status_code == 202
+    first.close()
 
 
 def test_a_full_disk_loses_nothing_that_was_acknowledged(fake, start_app):

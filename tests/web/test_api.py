@@ -74,7 +74,7 @@ def test_signed_in_people_see_the_private_repositories_they_can_read(fake, start
     sign_in(app)
     listed = app.client.get("/api/v1/owners/acme-ai")
     assert [r["full_name"] for r in listed.json()["repositories"]] == ["acme-ai/public", "acme-ai/secret"]
-    assert listed.headers["cache-control"] == "private, no-cache"
+    assert listed.headers["cache-control"] == "private, no-store"  # never kept: access may end any time
     assert app.client.get("/api/v1/repos/acme-ai/secret").status_code == 200
     assert app.client.get("/api/v1/repos/acme-ai/hidden").status_code == 404
 
@@ -103,3 +103,15 @@ def test_the_api_is_described_by_openapi_and_linked_from_the_pages(start_app):
     assert {"/api/v1/owners/{owner}", "/api/v1/repos/{owner}/{name}"} <= set(spec["paths"])
     assert f'href="/api/v1/repos/{name}"' in app.client.get(f"/report/{name}").text
     assert 'href="/api/v1/owners/acme-ai"' in app.client.get("/report/acme-ai").text
+
+
+def test_malformed_paths_are_refused_not_failed_on_postgresql(fake, start_app, pg_url, redis_prefix):
+    from tests.conftest import REDIS_URL
+
+    app = start_app(database_url=pg_url, queue_url=REDIS_URL, key_prefix=redis_prefix)
+    for path in ("/report/%00", "/report/acme/%00x", "/api/v1/owners/%00", "/api/v1/repos/a/%00",
+                 "/badge/%00/x.svg", "/report/acme/%1b%5b31m"):
+        answer = app.client.get(path)
+        assert 400 <= answer.status_code < 500, (path, answer.status_code)
+        assert "Traceback" not in answer.text
+    assert app.client.get("/report/acme-ai/caf%C3%A9").status_code == 404  # printable non-ASCII is fine

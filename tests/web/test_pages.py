@@ -203,3 +203,21 @@ def test_an_owner_with_two_thousand_repositories_gets_every_row_sorted_and_filte
     assert "2000 repositories: 500 appear to meet OSAID" in page and "and 1940 more in the table" in page
     restricted = row_names(render_owner("acme-ai", records, viewer, "verdict", False, "restricted-weights"))
     assert len(restricted) == 500
+
+
+def test_a_stored_delivery_is_accepted_even_when_applying_it_fails_and_its_change_is_applied_later(
+        fake, start_app, monkeypatch):
+    app = start_app(lost_after_seconds=0.2)
+    push_default(app, fake, "acme-ai/aurora", fake.add_repo("acme-ai/aurora", model_repo_files()))
+    applying = app.store.apply_change
+
+    def store_fails_after_the_commit(change):
+        monkeypatch.setattr(app.store, "apply_change", applying)  # once
+        raise ConnectionError("the database went away")
+
+    monkeypatch.setattr(app.store, "apply_change", store_fails_after_the_commit)
+    response = app.deliver("repository", _privacy_event("privatized", "acme-ai/aurora", time.time() + 5))
+    assert response.status_code == 202  # stored: GitHub must not redeliver it, nor think it lost
+    assert app.client.get("/report/acme-ai/aurora").status_code == 200  # not applied yet
+    wait_for(lambda: app.client.get("/report/acme-ai/aurora").status_code == 404, timeout=10)
+    assert app.store.state(response.json()["delivery"]) == "done"

@@ -3,6 +3,8 @@ people GitHub says can read them."""
 
 from __future__ import annotations
 
+import time
+
 import httpx
 
 from tests.github.conftest import INSTALLATION, model_repo_files
@@ -88,3 +90,68 @@ def test_pages_and_sign_in_on_postgresql_and_redis(fake, start_app, pg_url, redi
     page = app.client.get("/report/acme-ai").text
     assert "acme-ai/secret" in page and "acme-ai/public" in page
     assert app.store.engine.name == "postgresql"
+
+
+def test_a_hidden_repository_and_a_missing_one_take_the_same_path(fake, start_app):
+    """The same answer, and the same GitHub question, for a private repository the visitor may not
+    read and for one that does not exist: neither the page nor its timing tells them apart."""
+    app = signed_in_app(fake, start_app)
+    answers, asked = [], []
+    for name in ("hidden", "nothing"):
+        app.client.cookies.clear()
+        sign_in(app)
+        before = len(fake.calls("GET", r"^/user/installations/\d+/repositories$"))
+        answers.append(app.client.get(f"/report/acme-ai/{name}"))
+        asked.append(len(fake.calls("GET", r"^/user/installations/\d+/repositories$")) - before)
+    assert [a.status_code for a in answers] == [404, 404]
+    # Only the address the page names differs.
+    assert answers[0].text.replace("acme-ai/hidden", "acme-ai/nothing") == answers[1].text
+    assert asked == [1, 1]
+
+
+def test_signed_in_pages_are_never_stored_by_a_cache(fake, start_app):
+    app = signed_in_app(fake, start_app)
+    assert app.client.get("/report/acme-ai/public").headers["cache-control"] == "no-cache"  # anonymous
+    sign_in(app)
+    for path in ("/report/acme-ai", "/report/acme-ai/public", "/report/acme-ai/secret", "/api/v1/repos/acme-ai/public"):
+        assert "no-store" in app.client.get(path).headers["cache-control"], path
+
+
+def test_a_malformed_state_is_refused_with_400(fake, start_app):
+    app = signed_in_app(fake, start_app)
+    app.client.get("/login", params={"next": "/report/acme-ai"})  # sets the state cookie
+    for state in ("\u00e9t\u00e9", "\u2603" * 40, "%00"):
+        assert app.client.get("/login/callback", params={"code": "x", "state": state}).status_code == 400
+
+
+def test_access_is_kept_per_owner_and_installation_each_with_its_own_expiry(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from app.github import users
+    from app.state.records import CheckedCommit
+    from app.state.store import open_store
+    from app.web import viewer as viewer_module
+
+    store = open_store(f"sqlite:///{tmp_path}/access.sqlite3")
+    for name, installation in (("alpha/x", 1), ("beta/y", 2)):
+        store.record_check(CheckedCommit(name, installation, "a" * 40, "open-weights", "failure", None, 0, {},
+                                         True, "main", 1.0))
+    store.save_session("key", "octocat", "token", time.time() + 3600)
+    asked: list[int] = []
+    monkeypatch.setattr(users, "readable_repositories",
+                        lambda settings, token, installation: asked.append(installation) or ["alpha/x", "beta/y"])
+    clock = [1000.0]
+    monkeypatch.setattr(viewer_module, "_now", lambda: clock[0])
+    settings = SimpleNamespace(signin_enabled=True)
+
+    def look(name: str, at: float) -> bool:
+        clock[0] = at
+        viewer = viewer_module.viewer_for(store, settings, "cookie", "/")  # a fresh page view
+        viewer.key = viewer_module.session_key("cookie")
+        return viewer.can_see(store.repository(name))
+
+    store.save_session(viewer_module.session_key("cookie"), "octocat", "token", time.time() + 3600)
+    assert look("alpha/x", 1000) and look("beta/y", 1200)
+    assert look("alpha/x", 1301)  # alpha's answer is 301 s old: asked again, whatever beta's age
+    assert look("beta/y", 1302)  # beta's is 102 s old: kept
+    assert asked == [1, 2, 1]
