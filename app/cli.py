@@ -265,6 +265,7 @@ def _serve(args: argparse.Namespace) -> int:
     settings = _load_settings()
     configure(settings.log_format)
     _prepare_metrics(settings)
+    from app.webhooks.http import server_options
     from app.webhooks.server import create_app
 
     # Workers share the interpreter with the receiver: hand the GIL back to the event loop after
@@ -272,7 +273,7 @@ def _serve(args: argparse.Namespace) -> int:
     sys.setswitchinterval(0.001)
     # No access log: one line per delivery costs as much as storing it; deliveries are in the store.
     uvicorn.run(create_app(settings, start_worker=not args.no_worker), host=args.host, port=args.port,
-                log_level="info", access_log=False, proxy_headers=True, log_config=None)
+                log_level="info", access_log=False, proxy_headers=True, log_config=None, **server_options())
     return EXIT_OK
 
 

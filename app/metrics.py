@@ -4,8 +4,9 @@ Worker processes are forked or run apart from the receiver, so the counters live
 prometheus-client's multiprocess mode: each process writes its own files in one directory
 (PROMETHEUS_MULTIPROC_DIR, set before this module is imported; `openwashing serve` and
 `openwashing worker` set it) and /metrics adds them up. Gauges read from shared state (queue
-depth, backfill progress) are computed when scraped. Metric labels never carry secrets: routes
-are templated ("/repos/{owner}/{repo}/check-runs"), installations are ids.
+depth, backfill progress) are computed when scraped. Metric labels never carry secrets nor
+names: routes are templates the app knows ("/repos/{owner}/{repo}/check-runs"; anything else is
+"other"), on github.com and under GitHub Enterprise Server's /api/v3 alike; installations are ids.
 """
 
 from __future__ import annotations
@@ -27,21 +28,54 @@ QUEUE_DEPTH = Gauge("openwashing_queue_depth", "Tasks waiting in the queue", mul
 BACKFILL = Gauge("openwashing_backfill_repositories", "Repositories of backfills by state",
                  ["installation", "state"], multiprocess_mode="mostrecent")
 
-_ID = re.compile(r"/\d+(?=/|$)")
-_SHA = re.compile(r"/[0-9a-f]{40}(?=/|$)")
-_REPO = re.compile(r"^/repos/[^/]+/[^/]+")
+# Every route the app calls, as the label it is counted under. Anything else is "other": a path
+# segment the app does not know could be a login or a private repository's name, and labels are
+# read by whoever reads /metrics. GitHub Enterprise Server puts the API under /api/v3.
+_SEGMENT, _NUMBER, _REST = r"[^/]+", r"\d+", r".+"
+_TEMPLATES = [
+    ("/app", None), ("/app/installations/{id}/access_tokens", None), ("/app/hook/deliveries", None),
+    ("/app/hook/deliveries/{id}/attempts", None), ("/app-manifests/{code}/conversions", None),
+    ("/installation/repositories", None), ("/user", None), ("/user/installations/{id}/repositories", None),
+    ("/users/{login}/installation", None), ("/orgs/{org}/installation", None), ("/rate_limit", None),
+    ("/login/oauth/access_token", None),
+    ("/repos/{owner}/{repo}", None), ("/repos/{owner}/{repo}/installation", None),
+    ("/repos/{owner}/{repo}/git/trees", None), ("/repos/{owner}/{repo}/git/trees/{ref}", None),
+    ("/repos/{owner}/{repo}/git/blobs", None), ("/repos/{owner}/{repo}/git/blobs/{sha}", None),
+    ("/repos/{owner}/{repo}/git/commits", None), ("/repos/{owner}/{repo}/git/commits/{sha}", None),
+    ("/repos/{owner}/{repo}/git/refs", None), ("/repos/{owner}/{repo}/git/refs/heads/{ref}", _REST),
+    ("/repos/{owner}/{repo}/git/ref/heads/{ref}", _REST),
+    ("/repos/{owner}/{repo}/contents/{path}", _REST), ("/repos/{owner}/{repo}/commits/{ref}", _REST),
+    ("/repos/{owner}/{repo}/commits/{ref}/check-runs", None), ("/repos/{owner}/{repo}/check-runs", None),
+    ("/repos/{owner}/{repo}/check-runs/{id}", None), ("/repos/{owner}/{repo}/check-runs/{id}/annotations", None),
+    ("/repos/{owner}/{repo}/pulls", None), ("/repos/{owner}/{repo}/pulls/{id}", None),
+    ("/repos/{owner}/{repo}/pulls/{id}/files", None), ("/repos/{owner}/{repo}/pulls/{id}/comments", None),
+    ("/repos/{owner}/{repo}/pulls/{id}/reviews", None), ("/repos/{owner}/{repo}/issues/{id}/comments", None),
+    ("/repos/{owner}/{repo}/issues/comments/{id}/reactions", None),
+    ("/repos/{owner}/{repo}/collaborators/{login}/permission", None),
+]
+
+
+def _compiled(template: str, last: str | None) -> re.Pattern:
+    parts = re.split(r"(\{[a-z]+\})", template)
+    holes = [p for p in parts if p.startswith("{")]
+    pattern = "".join((_NUMBER if p == "{id}" else _SEGMENT) if p.startswith("{") else re.escape(p)
+                      for p in parts)
+    if last and holes:  # the last hole spans slashes (a file path, a branch name)
+        pattern = pattern[: pattern.rindex(_SEGMENT)] + last
+    return re.compile(pattern)
+
+
+# Templates whose last hole spans slashes are tried last: ".../commits/{ref}" must not swallow
+# ".../commits/{ref}/check-runs".
+_ROUTES = [(_compiled(template, last), template) for template, last in sorted(_TEMPLATES, key=lambda t: bool(t[1]))]
+_ENTERPRISE_PREFIX = re.compile(r"^/api/v3(?=/)")
 
 
 def route_of(path: str) -> str:
-    """A request path as a low-cardinality route: ids, SHAs and repository names replaced."""
-    path = path.split("?", 1)[0]
-    path = _REPO.sub("/repos/{owner}/{repo}", path)
-    path = _SHA.sub("/{sha}", _ID.sub("/{id}", path))
-    for kind in ("git/trees", "git/blobs", "git/refs/heads", "git/commits", "commits", "contents"):
-        marker = f"/{kind}/"
-        if marker in path and not path.endswith(("{sha}", "{id}")):
-            path = path[:path.index(marker) + len(marker)] + "{ref}"
-    return path
+    """A request path as a low-cardinality route that names no one: the template it matches, with
+    ids, SHAs, logins and repository names as placeholders; "other" for a path the app never calls."""
+    path = _ENTERPRISE_PREFIX.sub("", path.split("?", 1)[0]).rstrip("/") or "/"
+    return next((template for pattern, template in _ROUTES if pattern.fullmatch(path)), "other")
 
 
 def render() -> bytes:

@@ -37,6 +37,8 @@ class Settings(BaseSettings):
                                                            "pages (with GITHUB_CLIENT_SECRET)")
     github_client_secret: SecretStr | None = Field(None, description="the App's client secret; without it, private "
                                                                      "repositories never appear on the pages")
+    token_key: SecretStr | None = Field(None, description="key that encrypts signed-in users' GitHub tokens in the "
+                                                          "store; default derived from GITHUB_CLIENT_SECRET")
     workers: int = Field(4, ge=1, description="workers")
     worker_type: Literal["thread", "process"] = Field("process", description="forked processes, or threads")
     write_interval_seconds: float = Field(1.0, ge=0, description="pause between writes per installation")
@@ -78,6 +80,13 @@ class Settings(BaseSettings):
         if self.github_private_key:
             return self.github_private_key.get_secret_value().replace("\\n", "\n")
         return Path(self.github_private_key_path).read_text(encoding="utf-8")
+
+    @model_validator(mode="after")
+    def _a_real_secret(self) -> Settings:
+        # An empty secret would make every signature check compare against a key anyone knows.
+        if not self.github_webhook_secret.get_secret_value().strip():
+            raise ValueError("GITHUB_WEBHOOK_SECRET is empty: set the secret the App's webhook is signed with")
+        return self
 
     @model_validator(mode="after")
     def _known_urls(self) -> Settings:

@@ -107,9 +107,15 @@ class SetupServer:
         manifest = manifest_for(self.app_yml, self.manifest_base, self.public, f"{self.address}/setup/done")
         return registration_page(registration_target(self.github, self.org, self.state), manifest)
 
+    def local_host(self, host: str | None) -> bool:
+        """Whether a request's Host names this server on the loopback address. A page of another
+        site that a DNS trick points at 127.0.0.1 sends its own name: it must not read the form
+        (which holds the state) nor finish setup with its own app."""
+        return (host or "").lower() in {f"{name}:{self.port}" for name in ("127.0.0.1", "localhost", "[::1]")}
+
     def finish(self, query: dict[str, list[str]]) -> tuple[int, str]:
         code, state = (query.get("code") or [""])[0], (query.get("state") or [""])[0]
-        if not code or not secrets.compare_digest(state, self.state):
+        if not code or not secrets.compare_digest(state.encode("utf-8", "replace"), self.state.encode()):
             return 400, next_steps_page(None, None, self.env_file, "This page was not reached from the "
                                         "registration this setup started; start again from its first page.")
         try:
@@ -128,7 +134,9 @@ class SetupServer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 url = urlsplit(self.path)
-                if url.path == "/":
+                if not server.local_host(self.headers.get("Host")):
+                    status, body = 403, "this setup page answers only at its own loopback address"
+                elif url.path == "/":
                     status, body = 200, server.form()
                 elif url.path == "/setup/done":
                     status, body = server.finish(parse_qs(url.query))

@@ -226,6 +226,7 @@ class Notice:
     message: str
     line: int | None = None
     key: str | None = None
+    unread: bool = False  # a document the scan needed and could not read: the commit was not fully checked
 
 
 @dataclass

@@ -126,23 +126,23 @@ def read_text(snapshot: Snapshot, path: str, limit: int, notices: list[Notice]) 
     """The text of a file, or None with a notice saying why it was skipped."""
     size = snapshot.size_of(path)
     if size is not None and size > limit:
-        notices.append(Notice(path, f"skipped: {size:,} bytes is above the {limit:,}-byte limit"))
+        notices.append(Notice(path, f"skipped: {size:,} bytes is above the {limit:,}-byte limit", unread=True))
         return None
     try:
         data = snapshot.read_bytes(path)
     except FileNotFoundError:
         return None  # listed in the tree but not available (e.g. a corpus folder): nothing to say
     except UnreadableFile as exc:
-        notices.append(Notice(path, f"skipped: {exc}"))
+        notices.append(Notice(path, f"skipped: {exc}", unread=True))
         return None
     except OSError as exc:
-        notices.append(Notice(path, f"skipped: cannot be read ({exc.strerror or exc})"))
+        notices.append(Notice(path, f"skipped: cannot be read ({exc.strerror or exc})", unread=True))
         return None
     if len(data) > limit:
-        notices.append(Notice(path, f"skipped: {len(data):,} bytes is above the {limit:,}-byte limit"))
+        notices.append(Notice(path, f"skipped: {len(data):,} bytes is above the {limit:,}-byte limit", unread=True))
         return None
     if b"\x00" in data[:_BINARY_SNIFF]:
-        notices.append(Notice(path, "skipped: binary file"))
+        notices.append(Notice(path, "skipped: binary file (it holds a NUL byte)", unread=True))
         return None
     try:
         return data.decode("utf-8-sig")

@@ -9,6 +9,7 @@ from typing import TypeVar
 
 import requests
 from github import GithubException
+from github.GithubException import RateLimitExceededExceedsMaxWait
 
 log = logging.getLogger("openwashing.github")
 T = TypeVar("T")
@@ -16,6 +17,8 @@ T = TypeVar("T")
 
 def is_transient(exc: BaseException) -> bool:
     """Server errors, timeouts and dropped connections may succeed on a later try."""
+    if isinstance(exc, RateLimitExceededExceedsMaxWait):
+        return False  # the wait GitHub asks for is longer than the job may wait: trying again cannot help
     if isinstance(exc, GithubException):
         return exc.status >= 500 or (exc.status in (403, 429) and _rate_limited(exc))
     return isinstance(exc, requests.exceptions.RequestException | ConnectionError | TimeoutError)

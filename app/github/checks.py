@@ -143,14 +143,16 @@ def config_annotations(error: ConfigError) -> list[dict]:
 
 def conclusion_for(report: Report, fail_on: str, config_error: ConfigError | None,
                    unreadable: list[str] = ()) -> str:
-    """Passing conclusions (success, neutral) only for a commit that was really checked."""
+    """Passing conclusions only for a commit that was really checked: `success` when every document
+    was read and nothing found; `neutral` (with the reason in the summary) when findings are below
+    fail_on or a document was skipped (too large, binary); `failure` otherwise."""
     if config_error or unreadable:
         return "failure"
-    if not report.findings:
-        return "success"
     if fail_on != "never" and any(f.level.rank >= Level(fail_on).rank for f in report.findings):
         return "failure"
-    return "neutral"
+    if report.findings or any(n.unread for n in report.notices):
+        return "neutral"
+    return "success"
 
 
 def title_for(report: Report, config_error: ConfigError | None) -> str:

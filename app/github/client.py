@@ -9,8 +9,10 @@ import threading
 import jwt
 from cryptography.hazmat.primitives import serialization
 from github import Auth, Github, GithubIntegration
+from github.GithubException import RateLimitExceededExceedsMaxWait
 from github.GithubRetry import GithubRetry
 
+from app.github.limits import seconds_left
 from app.github.repository import ConfigCache
 from app.settings import Settings
 
@@ -32,6 +34,21 @@ class SafeRetry(GithubRetry):
         if status_code >= 500 and method.upper() not in IDEMPOTENT:
             return False
         return super().is_retry(method, status_code, has_retry_after)
+
+    def sleep(self, response=None) -> None:
+        """Wait as GitHub asks (Retry-After, or until the rate limit resets), but never longer than
+        MAX_RATE_LIMIT_WAIT_SECONDS nor past the running job's budget: a longer wait ends the call
+        with the reason instead of holding the worker for an hour."""
+        asked = self.get_retry_after(response) if response is not None else None
+        wait = asked if asked is not None else self.get_backoff_time()
+        longest = min(self.max_rate_limit_wait if self.max_rate_limit_wait is not None else math.inf,
+                      seconds_left() if seconds_left() is not None else math.inf)
+        if wait > longest:
+            raise RateLimitExceededExceedsMaxWait(
+                getattr(response, "status", 429), {"message": f"GitHub asked to wait {wait:.0f} s before trying "
+                                                   f"again, longer than this job may wait ({longest:.0f} s)"},
+                dict(getattr(response, "headers", {}) or {}), wait=wait)
+        super().sleep(response)
 
 
 def retry_policy(settings: Settings) -> SafeRetry:
@@ -66,6 +83,7 @@ class GitHubApp:
         self._installations: dict[int, Github] = {}
         self._guard = threading.Lock()
         self.configs = ConfigCache()
+        self._bot_login: str | None = None
 
     def _client(self, auth: Auth.Auth) -> Github:
         s = self.settings
@@ -86,6 +104,17 @@ class GitHubApp:
         s = self.settings
         return GithubIntegration(auth=self._auth, base_url=s.github_api_url, retry=retry_policy(s),
                                  timeout=math.ceil(s.github_timeout_seconds))
+
+    def bot_login(self) -> str | None:
+        """The login the app's comments are signed with ("{slug}[bot]"), read once per process from
+        GET /app; None when GitHub did not answer (callers then trust no comment by login)."""
+        if self._bot_login is None:
+            try:
+                self._bot_login = f"{self.integration().get_app().slug}[bot]"
+            except Exception as exc:
+                log.warning("could not read the app's own login: %s", type(exc).__name__)
+                return None
+        return self._bot_login
 
     def forget_installation(self, installation_id: int) -> None:
         with self._guard:

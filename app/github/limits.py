@@ -1,4 +1,9 @@
-"""GitHub's published limits for check runs and comments (docs.github.com, REST check runs / reviews)."""
+"""GitHub's published limits for check runs and comments (docs.github.com, REST check runs / reviews),
+and what one job may spend."""
+
+import contextlib
+import threading
+import time
 
 MAX_ANNOTATIONS_PER_REQUEST = 50  # "annotations: maximum of 50 per request"
 MAX_SUMMARY_CHARS = 65_535  # output.summary and output.text maxLength
@@ -49,3 +54,24 @@ class Budget:
         self.documents += 1
         self.bytes += size
         return True
+
+
+_job = threading.local()
+
+
+@contextlib.contextmanager
+def waits_until(deadline: float):
+    """While a job runs on this thread, no wait for GitHub (a rate limit's Retry-After or reset)
+    may go past its deadline (time.monotonic())."""
+    previous = getattr(_job, "deadline", None)
+    _job.deadline = deadline
+    try:
+        yield
+    finally:
+        _job.deadline = previous
+
+
+def seconds_left() -> float | None:
+    """What the job running on this thread has left, or None outside a job."""
+    deadline = getattr(_job, "deadline", None)
+    return None if deadline is None else max(0.0, deadline - time.monotonic())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from github import Github
@@ -90,17 +91,29 @@ def _fingerprint(path: str, group: list[Finding]) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-def comment_body(s: Suggestion) -> str:
+def comment_body(s: Suggestion) -> str | None:
+    """The review comment of a suggestion; None when it does not fit in one comment. It is never
+    cut: a suggestion cut inside its fence would commit a damaged line with one click."""
     # A fence longer than any run of backticks in the text, so the text cannot end the suggestion.
     longest = max((len(m) for m in re.findall(r"`+", s.new_text)), default=0)
     fence = "`" * max(3, longest + 1)
     body = render("review_comment.md.j2", suggestion=s, fence=fence)
-    return truncate(body, MAX_COMMENT_CHARS)
+    return body if len(body) <= MAX_COMMENT_CHARS else None
+
+
+def trusted_fingerprints(comments, bot_login: str | None) -> set[str]:
+    """Fingerprints of the review comments the app itself wrote: anyone can paste the marker, and a
+    pasted one must not silence a suggestion."""
+    own = (bot_login or "").lower()
+    return {m.group(1) for c in comments if own and (getattr(c.user, "login", "") or "").lower() == own
+            for m in FINGERPRINT.finditer(c.body or "")}
 
 
 def review_pull_request(gh: Github, store: Store, settings: Settings, full_name: str, number: int, sha: str,
                         findings: list[Finding], texts: dict[str, str], check_url: str | None,
-                        retry) -> ReviewOutcome:
+                        retry, own_login: Callable[[], str | None] = lambda: None) -> ReviewOutcome:
+    """Post suggestions for the findings on lines the pull request changes, once each. `own_login`
+    gives the app's own login, asked only when GitHub's comments must be read."""
     if not any(f.replacement is not None for f in findings):
         return ReviewOutcome(0, 0, len(findings), 0)  # nothing to suggest: no calls at all
     repo = gh.get_repo(full_name)
@@ -116,14 +129,17 @@ def review_pull_request(gh: Github, store: Store, settings: Settings, full_name:
     # when a suggestion looks new.
     existing = store.fingerprints(full_name, number)
     if any(s.fingerprint not in existing for s in suggestions):
-        existing |= retry(lambda: {m.group(1) for c in pull.get_review_comments()
-                                   for m in FINGERPRINT.finditer(c.body or "")}, "list review comments")
+        existing |= retry(lambda: trusted_fingerprints(pull.get_review_comments(), own_login()),
+                          "list review comments")
     fresh = [s for s in suggestions if s.fingerprint not in existing]
+    bodies = {id(s): comment_body(s) for s in fresh}
+    too_long = [s for s in fresh if bodies[id(s)] is None]
+    fresh = [s for s in fresh if bodies[id(s)] is not None]
     posted, rest = fresh[:MAX_REVIEW_COMMENTS], fresh[MAX_REVIEW_COMMENTS:]
-    if posted:
+    if posted or too_long:
         body = truncate(render("review_body.md.j2", posted=posted, rest=rest, outside=outside,
-                               check_url=check_url), MAX_COMMENT_CHARS)
-        comments = [{"path": s.path, "line": s.end_line, "side": "RIGHT", "body": comment_body(s),
+                               too_long=too_long, check_url=check_url), MAX_COMMENT_CHARS)
+        comments = [{"path": s.path, "line": s.end_line, "side": "RIGHT", "body": bodies[id(s)],
                      **({"start_line": s.start_line, "start_side": "RIGHT"} if s.start_line != s.end_line else {})}
                     for s in posted]
         # A review is one POST; repeating it after a server error could duplicate it, so the
@@ -131,5 +147,6 @@ def review_pull_request(gh: Github, store: Store, settings: Settings, full_name:
         gh.requester.requestJsonAndCheck("POST", f"/repos/{full_name}/pulls/{number}/reviews",
                                          input={"commit_id": sha, "body": body, "event": "COMMENT",
                                                 "comments": comments})
-        store.remember_fingerprints(full_name, number, [s.fingerprint for s in posted])
-    return ReviewOutcome(len(posted), len(suggestions) - len(fresh), outside, len(rest))
+        store.remember_fingerprints(full_name, number, [s.fingerprint for s in posted + too_long])
+    return ReviewOutcome(len(posted), len(suggestions) - len(fresh) - len(too_long), outside,
+                         len(rest) + len(too_long))

@@ -105,9 +105,19 @@ _LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
+# Characters that change how the text around them is shown without being seen: C1 controls,
+# bidirectional overrides and isolates (the "Trojan Source" reorderings), zero-width characters.
+_INVISIBLE = re.compile(r"[\x80-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# "@login" in a commit message or pull request notifies that person; a full-width at sign reads
+# the same and notifies no one.
+_MENTION = re.compile(r"@(?=[A-Za-z0-9])")
+
+
 def safe_comment(reason: str, limit: int = 200) -> str:
-    """A reason that stays one YAML comment: every kind of line break and control character gone."""
-    return _CONTROL.sub("", _LINE_BREAKS.sub(" ", reason)).strip()[:limit]
+    """A reason that stays one YAML comment and one line of a commit message: every kind of line
+    break, control and invisible formatting character gone, and no mention in it."""
+    text = _INVISIBLE.sub("", _CONTROL.sub("", _LINE_BREAKS.sub(" ", reason)))
+    return _MENTION.sub("\uff20", text).strip()[:limit]
 
 
 def config_with_ignored(current: str | None, rule: str, reason: str) -> str:

@@ -41,7 +41,8 @@ def run_check(ctx, work: CheckRequest, delivery_id: str, attempt: int = 1) -> di
             _record(ctx, work, report, result)
         if work.pull_number:
             review = review_pull_request(gh, ctx.store, ctx.settings, work.repo, work.pull_number, work.sha,
-                                         report.findings, view.texts, result["html_url"], ctx.retry)
+                                         report.findings, view.texts, result["html_url"], ctx.retry,
+                                         ctx.github.bot_login)
             result["review_comments"] = review.posted
         _log_rate(gh, work, result)
         return result
@@ -79,7 +80,7 @@ def _publish(ctx, checks: CheckRuns, work: CheckRequest, view: RepositoryView, r
                      max_listed=MAX_FINDINGS_LISTED, max_annotations=limit, documents=report.documents,
                      unreadable=view.unreadable, config_file=None)
     fixable = any(f.replacement is not None for f in report.findings)
-    title = _title_prefix(view) + title_for(report, view.config_error)
+    title = _title_prefix(view, report) + title_for(report, view.config_error)
     outcome = checks.publish(conclusion, title, summary, annotations, FIX_ACTIONS if fixable else None,
                              delivery_id, look_first, ctx.public_url(work.repo))
     return {"check_run_id": outcome.check_run_id, "conclusion": conclusion, "annotations": outcome.annotations,
@@ -96,10 +97,11 @@ def _record(ctx, work: CheckRequest, report: Report, result: dict) -> None:
         len(report.findings), scorecard(report), work.private, work.default_branch, work.privacy_at))
 
 
-def _title_prefix(view: RepositoryView) -> str:
+def _title_prefix(view: RepositoryView, report: Report) -> str:
     if view.unreadable:
         return "Could not check: "
-    return "Not every file was read: " if view.over_budget else ""
+    skipped = view.over_budget or any(n.unread for n in report.notices)
+    return "Not every file was read: " if skipped else ""
 
 
 def could_not_check(ctx, work: CheckRequest, delivery_id: str, exc: Exception, checks: CheckRuns | None = None) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from app.engine.ruleset import RuleSet, default_ruleset
 from app.github.calls import describe, with_backoff
 from app.github.client import GitHubApp
-from app.github.limits import Budget
+from app.github.limits import Budget, waits_until
 from app.jobs import queue as jobs_queue
 from app.jobs.heartbeat import Heartbeat
 from app.metrics import JOB_SECONDS
@@ -83,8 +83,9 @@ class Runtime:
         started, outcome = time.monotonic(), "done"
         renewals = {"job": lambda: self.store.renew_job(delivery_id, self.worker_id, lease),
                     "installation turn": lambda: self.turns.renew(turn)}
+        deadline = time.monotonic() + self.settings.job_time_budget_seconds
         try:
-            with Heartbeat(renewals, lease):
+            with Heartbeat(renewals, lease), waits_until(deadline):
                 self._dispatch(request, delivery_id, attempt)
             self.store.set_state(delivery_id, "done")
         except Exception as exc:

@@ -66,6 +66,11 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE deliveries ADD COLUMN changes TEXT",
         "CREATE INDEX IF NOT EXISTS deliveries_unapplied ON deliveries (received_at) WHERE changes IS NOT NULL",
     ],
+    [
+        # Sessions from before users' tokens were encrypted (app.web.tokens) held them in plain
+        # text: gone, and their users sign in again.
+        "DELETE FROM sessions",
+    ],
 ]
 
 

@@ -21,6 +21,7 @@ from app.report import html
 from app.settings import Settings
 from app.state.store import Store
 from app.web.pages import page_headers
+from app.web.tokens import seal
 from app.web.viewer import SESSION_COOKIE, Viewer, session_key
 
 log = logging.getLogger("openwashing.web")
@@ -75,7 +76,7 @@ def signin_routes(store: Store, settings: Settings) -> APIRouter:
             return refuse(request, 502, "GitHub did not confirm the sign-in; please try again.")
         cookie = secrets.token_urlsafe(32)
         lifetime = min(SESSION_SECONDS, token.expires_in or SESSION_SECONDS)
-        store.save_session(session_key(cookie), login, token.token, time.time() + lifetime)
+        store.save_session(session_key(cookie), login, seal(settings, token.token), time.time() + lifetime)
         response = RedirectResponse(safe_next(next_page), status_code=303)
         response.set_cookie(SESSION_COOKIE, cookie, max_age=lifetime, httponly=True, samesite="lax",
                             secure=secure(request))

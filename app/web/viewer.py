@@ -21,6 +21,7 @@ from app.github import users
 from app.settings import Settings
 from app.state.records import RepositoryRecord
 from app.state.store import Store
+from app.web.tokens import open_sealed
 
 log = logging.getLogger("openwashing.web")
 SESSION_COOKIE = "ow_session"
@@ -102,7 +103,10 @@ def viewer_for(store: Store, settings: Settings, cookie: str | None, here: str) 
         return viewer
     key = session_key(cookie)
     session = store.session(key)
-    if session:
-        viewer.key, viewer.login, viewer.token = key, session.login, session.token
+    token = open_sealed(settings, session.token) if session else None
+    if session and token is None:  # sealed under another key, or stored before tokens were sealed
+        store.end_session(key)
+    elif session:
+        viewer.key, viewer.login, viewer.token = key, session.login, token
         viewer.access = session.access if isinstance(session.access, dict) else {}
     return viewer

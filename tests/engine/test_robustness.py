@@ -44,7 +44,7 @@ def test_scan_never_raises_on_markdown_fragments(parts):
 
 def test_binary_file_is_skipped_with_a_notice():
     report = scan_files({"README.md": b"\x89PNG\r\n\x00\x00 open source model"})
-    assert report.documents == [] and report.notices[0].message == "skipped: binary file"
+    assert report.documents == [] and report.notices[0].message == "skipped: binary file (it holds a NUL byte)"
 
 
 def test_non_utf8_is_read_with_a_notice():

@@ -15,6 +15,7 @@ import pytest
 import uvicorn
 
 from app.settings import load_settings
+from app.webhooks.http import server_options
 from app.webhooks.server import create_app
 from app.webhooks.signature import sign
 from tests.github.fake_github import FakeGitHub, generate_keys
@@ -59,7 +60,7 @@ class RunningApp:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY
         sock.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        self.server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning"))
+        self.server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning", **server_options()))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]}, daemon=True)
         self.thread.start()
         deadline = time.time() + 10

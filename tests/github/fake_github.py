@@ -327,6 +327,7 @@ class FakeGitHub:
         repo = r"/repos/([^/]+/[^/]+)"
         return [
             (r"/app/installations/(\d+)/access_tokens", "POST", self._token),
+            (r"/app", "GET", self._app),
             (r"/app/hook/deliveries", "GET", self._list_deliveries),
             (r"/app/hook/deliveries/(\d+)/attempts", "POST", self._redeliver),
             (repo + r"/git/trees/([^/]+)", "GET", self._tree),
@@ -483,6 +484,14 @@ class FakeGitHub:
         pull = self.repos[full_name]["pulls"][int(number)]
         return JSONResponse(pull["files"])
 
+    def _app(self, query, body) -> Response:
+        """The authenticated app: its comments are signed by "{slug}[bot]"."""
+        return JSONResponse({"id": self.app_id, "slug": "openwashing", "node_id": "A", "name": "openwashing",
+                             "owner": {"login": "acme-ai", "id": 1, "type": "Organization"}, "description": "",
+                             "external_url": "", "html_url": "https://github.com/apps/openwashing",
+                             "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
+                             "permissions": {}, "events": []})
+
     def _list_review_comments(self, full_name: str, number: str, query, body) -> Response:
         return JSONResponse([c for c in self.review_comments if c["repo"] == full_name and c["pull"] == int(number)])
 
@@ -500,7 +509,8 @@ class FakeGitHub:
         self.reviews.append(review)
         for comment in body.get("comments", []):
             self.review_comments.append({"id": next(self._ids), "repo": full_name, "pull": int(number),
-                                         "review": review_id, "commit_id": body.get("commit_id"), **comment})
+                                         "review": review_id, "commit_id": body.get("commit_id"),
+                                         "user": review["user"], **comment})
         return JSONResponse({k: v for k, v in review.items() if k not in ("repo", "pull")})
 
     def _resolve(self, full_name: str, ref: str) -> str | None:

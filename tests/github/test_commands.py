@@ -199,3 +199,16 @@ def test_check_run_offers_the_fix_button_when_there_are_findings(fake, start_app
     [run_] = wait_for(lambda: [r for r in fake.runs_for(REPO, sha) if r["status"] == "completed"])
     assert run_["actions"] == [{"label": "Fix wording", "description": "Commit the suggested wording",
                                 "identifier": "fix"}]
+
+
+def test_an_ignore_reason_cannot_reorder_text_or_mention_anyone(fake, start_app):
+    setup(fake)
+    app = start_app()
+    hostile = "ok \u202eevil\u202c \u2066x\u2069 zero\u200bwidth \u0085 ping @octocat and @acme-ai/team"
+    run(app, fake, comment(f"/openwashing ignore FossClaim {hostile}", number=9), 9)
+    [created] = [p for n, p in fake.repos[REPO]["pulls"].items() if n > 100]
+    config = fake.files_at(created["head"])[".github/openwashing.yml"].decode()
+    [commit] = [c for c in fake.repos[REPO]["commit_log"] if c.get("path") == ".github/openwashing.yml"]
+    for text in (config, commit["message"]):
+        assert not any(ch in text for ch in "\u202e\u202c\u2066\u2069\u200b\u0085"), text
+        assert "@octocat" not in text and "@acme-ai" not in text and "\uff20octocat" in text

@@ -67,6 +67,20 @@ def test_primary_rate_limit_waits_until_reset(fake, start_app):
     wait_for(lambda: completed(fake, sha))
 
 
+def test_a_rate_limit_wait_longer_than_the_budget_ends_the_job_with_the_reason(fake, start_app):
+    """GitHub asks for an hour: the job does not sleep it; it stops within its budget and says why."""
+    sha = fake.add_repo(REPO, model_repo_files())
+    limited = {"message": "You have exceeded a secondary rate limit."}
+    fake.faults.append(Fault("GET", r"/git/trees/", 429, times=1, headers={"Retry-After": "3600"}, body=limited))
+    app = start_app(job_time_budget_seconds=20, max_rate_limit_wait_seconds=7200)
+    started = time.monotonic()
+    response = app.deliver("push", push_payload(sha))
+    [run] = wait_for(lambda: completed(fake, sha), timeout=30)
+    assert time.monotonic() - started < 20
+    assert run["conclusion"] == "failure" and "3600 s" in run["output"]["summary"]
+    assert app.store.state(response.json()["delivery"]) == "failed"
+
+
 def test_giving_up_ends_in_a_failing_check_run_with_the_reason(fake, start_app):
     sha = fake.add_repo(REPO, model_repo_files())
     fake.faults.append(Fault("GET", r"/git/trees/", 500, times=100))

@@ -317,3 +317,23 @@ def test_a_scan_that_outlasts_the_budget_is_stopped_from_outside(fake, start_app
                                 created=False, ref="refs/heads/main", installation=INSTALLATION))
     [after] = wait_for(lambda: completed(fake, fine, OTHER))
     assert after["conclusion"] == "failure"  # analysed: the Llama-licensed model's claims are errors
+
+
+def test_connections_that_never_finish_their_request_head_are_closed(start_app, monkeypatch):
+    from app.webhooks import http
+    monkeypatch.setattr(http, "HEADER_READ_TIMEOUT_SECONDS", 1.0)
+    app = start_app(start_worker=False)
+    host, port = app.url.removeprefix("http://").split(":")
+    half_open = []
+    for n in range(200):
+        sock = socket.create_connection((host, int(port)))
+        sock.sendall(b"POST /api/github/webhooks HTTP/1.1\r\nHost: x\r\nX-Slow: " + str(n).encode())  # never ends
+        half_open.append(sock)
+    silent = socket.create_connection((host, int(port)))  # not a byte sent
+    half_open.append(silent)
+    time.sleep(1.5)
+    for sock in half_open:
+        sock.settimeout(5)
+        assert sock.recv(100) == b""  # closed by the server
+        sock.close()
+    assert app.client.get("/healthz").status_code == 200

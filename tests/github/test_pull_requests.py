@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.github.conftest import REPO, model_repo_files, payload, wait_for
 
 BASE_README = "# Aurora-8B\n\nAurora-8B is an open-source model for chat.\n\nA second paragraph.\n"
@@ -71,3 +73,35 @@ def test_at_most_thirty_comments_and_the_rest_summarised(fake, start_app):
     wait_for(lambda: len(fake.reviews) == 1)
     assert len(fake.review_comments) == 30
     assert "5 more suggestions did not fit" in fake.reviews[0]["body"]
+
+
+@pytest.mark.parametrize("author, reviews", [("openwashing[bot]", 1), ("mallory", 2)])
+def test_only_the_apps_own_comments_can_say_a_suggestion_was_made(fake, start_app, author, reviews):
+    """The store forgot what it posted: GitHub's comments decide, but a marker pasted by someone
+    else does not silence the suggestion."""
+    base, head = open_pull(fake)
+    app = start_app()
+    app.deliver("pull_request", pull_payload(5, head))
+    wait_for(lambda: len(fake.reviews) == 1)
+    with app.store.engine.transaction() as tx:
+        tx.execute("DELETE FROM review_fingerprints")
+    for comment in fake.review_comments:
+        comment["user"] = {"login": author, "id": 9, "type": "Bot" if author.endswith("[bot]") else "User"}
+    newer = fake.commit(REPO, {**model_repo_files(HEAD_README), "notes.txt": "unrelated\n"})
+    fake.add_pull(REPO, 5, base, newer)
+    app.deliver("pull_request", pull_payload(5, newer, "synchronize"))
+    wait_for(lambda: app.store.counts().get("done") == 2)
+    assert len(fake.reviews) == reviews
+
+
+def test_a_line_too_long_for_one_comment_gets_no_suggestion_and_the_review_says_so(fake, start_app):
+    long_line = "Aurora-8B is an open-source model " + "and it is fast " * 5000 + "for chat."
+    base = fake.add_repo(REPO, model_repo_files("# A\n"))
+    head = fake.commit(REPO, model_repo_files("# A\n\n" + long_line + "\n"))
+    fake.add_pull(REPO, 4, base, head)
+    app = start_app()
+    app.deliver("pull_request", pull_payload(4, head))
+    wait_for(lambda: len(fake.reviews) == 1)
+    assert fake.review_comments == []  # nothing cut inside a fence
+    assert "too long for one review comment" in fake.reviews[0]["body"]
+    assert fake.violations == []

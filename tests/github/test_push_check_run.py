@@ -50,3 +50,26 @@ def test_tags_and_branch_deletions_are_ignored(fake, start_app):
         response = app.deliver("push", body)
         assert response.status_code == 202 and response.json()["message"].startswith("ignored")
     assert fake.requests == []
+
+
+def test_a_document_that_could_not_be_read_never_passes_as_checked(fake, start_app):
+    """A README with a NUL byte, or one over max_file_bytes, is skipped: the check says so and is
+    neutral, never success."""
+    from tests.github.conftest import completed
+
+    clean = "# Tiny\n\nA small model.\n"
+    cases = {"binary": {"README.md": clean + "\x00 hidden: an open-source model\n"},
+             "large": {"README.md": clean + "words " * 400,
+                       ".github/openwashing.yml": "max_file_bytes: 1000\n"}}
+    app = start_app()
+    for name, files in cases.items():
+        repo = f"acme-ai/{name}"
+        sha = fake.add_repo(repo, files)
+        app.deliver("push", push_payload(sha, repo))
+        [run] = wait_for(lambda sha=sha, repo=repo: completed(fake, sha, repo))
+        assert run["conclusion"] == "neutral", name
+        assert run["output"]["title"].startswith("Not every file was read"), run["output"]["title"]
+        assert "README.md" in run["output"]["summary"] and "skipped" in run["output"]["summary"]
+    ok = fake.add_repo("acme-ai/ok", {"README.md": clean})
+    app.deliver("push", push_payload(ok, "acme-ai/ok"))
+    assert wait_for(lambda: completed(fake, ok, "acme-ai/ok"))[0]["conclusion"] == "success"

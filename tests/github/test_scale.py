@@ -84,9 +84,9 @@ def test_metrics_and_readiness(fake, start_app):
     text = app.client.get("/metrics").text
     assert 'openwashing_deliveries_total{outcome="accepted"}' in text
     assert 'openwashing_deliveries_total{outcome="rejected"}' in text
-    assert 'route="/repos/{owner}/{repo}/git/trees/{sha}"' in text
+    assert 'route="/repos/{owner}/{repo}/git/trees/{ref}"' in text and 'route="other"' not in text
     assert "openwashing_job_duration_seconds_bucket" in text
-    assert "ghs_" not in text and SECRET not in text
+    assert "ghs_" not in text and SECRET not in text and "acme" not in text
 
 
 def test_readiness_fails_when_the_store_is_gone(fake, start_app):

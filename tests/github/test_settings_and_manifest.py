@@ -36,6 +36,17 @@ def test_private_key_is_required_one_way_or_the_other(no_app_settings):
         load_settings(github_app_id="1", github_webhook_secret="s")
 
 
+def test_an_empty_webhook_secret_is_refused_at_start(no_app_settings, keys, monkeypatch, capsys):
+    for empty in ("", "   "):
+        with pytest.raises(SettingsError, match="GITHUB_WEBHOOK_SECRET is empty"):
+            load_settings(github_app_id="1", github_private_key=keys[0], github_webhook_secret=empty)
+    monkeypatch.setenv("GITHUB_APP_ID", "1")
+    monkeypatch.setenv("GITHUB_PRIVATE_KEY", keys[0])
+    monkeypatch.setenv("GITHUB_WEBHOOK_SECRET", "")
+    assert main(["serve"]) == 2
+    assert "GITHUB_WEBHOOK_SECRET is empty" in capsys.readouterr().err
+
+
 def test_serve_without_settings_exits_2_with_the_list(no_app_settings, capsys):
     assert main(["serve"]) == 2
     assert "GITHUB_APP_ID" in capsys.readouterr().err

@@ -101,3 +101,22 @@ def test_a_converted_app_checks_pushes(fake, keys, tmp_path, start_app):
     sha = fake.add_repo(REPO, model_repo_files())
     app.deliver("push", push_payload(sha))
     wait_for(lambda: any(r["status"] == "completed" for r in fake.runs_for(REPO, sha)))
+
+
+def test_the_setup_page_answers_only_at_its_own_loopback_address(fake, keys, tmp_path):
+    """DNS rebinding: a site whose name now points at 127.0.0.1 can neither read the form (and its
+    state) nor finish setup with an app of its own."""
+    fake.manifest_codes["evil1"] = created_app(keys)
+    server = SetupServer("https://ow.example.com", ROOT / "app.yml", False, None, "https://github.com",
+                         fake.base_url, tmp_path / ".env", 0)
+    import threading
+    threading.Thread(target=server.serve_until_done, daemon=True).start()
+    rebound = {"Host": f"evil.example:{server.port}"}
+    form = httpx.get(server.address + "/", headers=rebound)
+    assert form.status_code == 403 and server.state not in form.text
+    finish = httpx.get(f"{server.address}/setup/done", params={"code": "evil1", "state": server.state},
+                       headers=rebound)
+    assert finish.status_code == 403 and not (tmp_path / ".env").exists() and "evil1" in fake.manifest_codes
+    assert httpx.get(f"{server.address}/setup/done", params={"code": "x", "state": "\u00e9"}).status_code == 400
+    assert httpx.get(f"http://localhost:{server.port}/").status_code == 200
+    server.done.set()

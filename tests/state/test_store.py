@@ -104,7 +104,7 @@ def test_migrations_run_once(store):
     reopened = open_store(store.url)
     rows = reopened.engine.query("SELECT version FROM schema_version")
     reopened.close()
-    assert sorted(rows) == [(1,), (2,), (3,), (4,), (5,)]
+    assert sorted(rows) == [(1,), (2,), (3,), (4,), (5,), (6,)]
 
 
 def test_check_runs_fingerprints_and_blobs(store):

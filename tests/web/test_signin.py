@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import httpx
+from pydantic import SecretStr
 
 from tests.github.conftest import INSTALLATION, model_repo_files
 from tests.web.helpers import push_default
@@ -125,24 +126,24 @@ def test_a_malformed_state_is_refused_with_400(fake, start_app):
 
 
 def test_access_is_kept_per_owner_and_installation_each_with_its_own_expiry(tmp_path, monkeypatch):
-    from types import SimpleNamespace
-
     from app.github import users
+    from app.settings import Settings
     from app.state.records import CheckedCommit
     from app.state.store import open_store
     from app.web import viewer as viewer_module
+    from app.web.tokens import seal
 
     store = open_store(f"sqlite:///{tmp_path}/access.sqlite3")
     for name, installation in (("alpha/x", 1), ("beta/y", 2)):
         store.record_check(CheckedCommit(name, installation, "a" * 40, "open-weights", "failure", None, 0, {},
                                          True, "main", 1.0))
-    store.save_session("key", "octocat", "token", time.time() + 3600)
     asked: list[int] = []
     monkeypatch.setattr(users, "readable_repositories",
                         lambda settings, token, installation: asked.append(installation) or ["alpha/x", "beta/y"])
     clock = [1000.0]
     monkeypatch.setattr(viewer_module, "_now", lambda: clock[0])
-    settings = SimpleNamespace(signin_enabled=True)
+    settings = Settings(github_app_id="1", github_private_key="pem", github_webhook_secret="s",
+                        github_client_id="client", github_client_secret="client-secret")
 
     def look(name: str, at: float) -> bool:
         clock[0] = at
@@ -150,8 +151,21 @@ def test_access_is_kept_per_owner_and_installation_each_with_its_own_expiry(tmp_
         viewer.key = viewer_module.session_key("cookie")
         return viewer.can_see(store.repository(name))
 
-    store.save_session(viewer_module.session_key("cookie"), "octocat", "token", time.time() + 3600)
+    store.save_session(viewer_module.session_key("cookie"), "octocat", seal(settings, "token"), time.time() + 3600)
     assert look("alpha/x", 1000) and look("beta/y", 1200)
     assert look("alpha/x", 1301)  # alpha's answer is 301 s old: asked again, whatever beta's age
     assert look("beta/y", 1302)  # beta's is 102 s old: kept
     assert asked == [1, 2, 1]
+
+
+def test_tokens_are_kept_encrypted_and_a_changed_key_signs_people_out(fake, start_app):
+    app = signed_in_app(fake, start_app)
+    sign_in(app)
+    [(stored,)] = app.store.engine.query("SELECT token FROM sessions")
+    issued = [r.body for r in fake.requests if r.path == "/login/oauth/access_token"]
+    assert issued and "ghu_fake" not in stored and stored.startswith("f1:")
+    assert "acme-ai/secret" in app.client.get("/report/acme-ai").text  # it opens for the app
+    other = app.settings.model_copy(update={"token_key": SecretStr("another key")})
+    from app.web.viewer import viewer_for
+    viewer = viewer_for(app.store, other, app.client.cookies["ow_session"], "/")
+    assert viewer.login is None and app.store.engine.query("SELECT token FROM sessions") == []
