@@ -31,43 +31,36 @@ BACKFILL = Gauge("openwashing_backfill_repositories", "Repositories of backfills
 # Every route the app calls, as the label it is counted under. Anything else is "other": a path
 # segment the app does not know could be a login or a private repository's name, and labels are
 # read by whoever reads /metrics. GitHub Enterprise Server puts the API under /api/v3.
-_SEGMENT, _NUMBER, _REST = r"[^/]+", r"\d+", r".+"
-_TEMPLATES = [
-    ("/app", None), ("/app/installations/{id}/access_tokens", None), ("/app/hook/deliveries", None),
-    ("/app/hook/deliveries/{id}/attempts", None), ("/app-manifests/{code}/conversions", None),
-    ("/installation/repositories", None), ("/user", None), ("/user/installations/{id}/repositories", None),
-    ("/users/{login}/installation", None), ("/orgs/{org}/installation", None), ("/rate_limit", None),
-    ("/login/oauth/access_token", None),
-    ("/repos/{owner}/{repo}", None), ("/repos/{owner}/{repo}/installation", None),
-    ("/repos/{owner}/{repo}/git/trees", None), ("/repos/{owner}/{repo}/git/trees/{ref}", None),
-    ("/repos/{owner}/{repo}/git/blobs", None), ("/repos/{owner}/{repo}/git/blobs/{sha}", None),
-    ("/repos/{owner}/{repo}/git/commits", None), ("/repos/{owner}/{repo}/git/commits/{sha}", None),
-    ("/repos/{owner}/{repo}/git/refs", None), ("/repos/{owner}/{repo}/git/refs/heads/{ref}", _REST),
-    ("/repos/{owner}/{repo}/git/ref/heads/{ref}", _REST),
-    ("/repos/{owner}/{repo}/contents/{path}", _REST), ("/repos/{owner}/{repo}/commits/{ref}", _REST),
-    ("/repos/{owner}/{repo}/commits/{ref}/check-runs", None), ("/repos/{owner}/{repo}/check-runs", None),
-    ("/repos/{owner}/{repo}/check-runs/{id}", None), ("/repos/{owner}/{repo}/check-runs/{id}/annotations", None),
-    ("/repos/{owner}/{repo}/pulls", None), ("/repos/{owner}/{repo}/pulls/{id}", None),
-    ("/repos/{owner}/{repo}/pulls/{id}/files", None), ("/repos/{owner}/{repo}/pulls/{id}/comments", None),
-    ("/repos/{owner}/{repo}/pulls/{id}/reviews", None), ("/repos/{owner}/{repo}/issues/{id}/comments", None),
-    ("/repos/{owner}/{repo}/issues/comments/{id}/reactions", None),
-    ("/repos/{owner}/{repo}/collaborators/{login}/permission", None),
-]
+_TEMPLATES = (
+    "/app", "/app/installations/{id}/access_tokens", "/app/hook/deliveries", "/app/hook/deliveries/{id}/attempts",
+    "/app-manifests/{code}/conversions", "/installation/repositories", "/user", "/user/installations/{id}/repositories",
+    "/users/{login}/installation", "/orgs/{org}/installation", "/rate_limit", "/login/oauth/access_token",
+    "/repos/{owner}/{repo}", "/repos/{owner}/{repo}/installation",
+    "/repos/{owner}/{repo}/git/trees", "/repos/{owner}/{repo}/git/trees/{ref}",
+    "/repos/{owner}/{repo}/git/blobs", "/repos/{owner}/{repo}/git/blobs/{sha}",
+    "/repos/{owner}/{repo}/git/commits", "/repos/{owner}/{repo}/git/commits/{sha}", "/repos/{owner}/{repo}/git/refs",
+    "/repos/{owner}/{repo}/commits/{ref}/check-runs", "/repos/{owner}/{repo}/check-runs",
+    "/repos/{owner}/{repo}/check-runs/{id}", "/repos/{owner}/{repo}/check-runs/{id}/annotations",
+    "/repos/{owner}/{repo}/pulls", "/repos/{owner}/{repo}/pulls/{id}", "/repos/{owner}/{repo}/pulls/{id}/files",
+    "/repos/{owner}/{repo}/pulls/{id}/comments", "/repos/{owner}/{repo}/pulls/{id}/reviews",
+    "/repos/{owner}/{repo}/issues/{id}/comments", "/repos/{owner}/{repo}/issues/comments/{id}/reactions",
+    "/repos/{owner}/{repo}/collaborators/{login}/permission",
+)
+# Templates whose last hole spans slashes (a file path, a branch name); tried after the others, so
+# that ".../commits/{ref}" does not swallow ".../commits/{ref}/check-runs".
+_SPANNING = ("/repos/{owner}/{repo}/git/refs/heads/{ref}", "/repos/{owner}/{repo}/git/ref/heads/{ref}",
+             "/repos/{owner}/{repo}/contents/{path}", "/repos/{owner}/{repo}/commits/{ref}")
 
 
-def _compiled(template: str, last: str | None) -> re.Pattern:
+def _compiled(template: str, spanning: bool) -> re.Pattern:
     parts = re.split(r"(\{[a-z]+\})", template)
-    holes = [p for p in parts if p.startswith("{")]
-    pattern = "".join((_NUMBER if p == "{id}" else _SEGMENT) if p.startswith("{") else re.escape(p)
-                      for p in parts)
-    if last and holes:  # the last hole spans slashes (a file path, a branch name)
-        pattern = pattern[: pattern.rindex(_SEGMENT)] + last
-    return re.compile(pattern)
+    holes = [i for i, p in enumerate(parts) if p.startswith("{")]
+    return re.compile("".join(
+        (".+" if spanning and i == holes[-1] else r"\d+" if p == "{id}" else "[^/]+") if i in holes else re.escape(p)
+        for i, p in enumerate(parts)))
 
 
-# Templates whose last hole spans slashes are tried last: ".../commits/{ref}" must not swallow
-# ".../commits/{ref}/check-runs".
-_ROUTES = [(_compiled(template, last), template) for template, last in sorted(_TEMPLATES, key=lambda t: bool(t[1]))]
+_ROUTES = [(_compiled(t, False), t) for t in _TEMPLATES] + [(_compiled(t, True), t) for t in _SPANNING]
 _ENTERPRISE_PREFIX = re.compile(r"^/api/v3(?=/)")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app.cli import EXIT_FINDINGS, EXIT_OK, UsageError
@@ -71,14 +71,14 @@ def load_config(explicit: Path | None, folder: Path, root: Path, ruleset: RuleSe
     return parse_config(text, shown(path), {r.id for r in ruleset.claims}), shown(path)
 
 
-_HUB_TARGET = re.compile(r"^(?:hf://|https?://(?:www\.)?(?:huggingface\.co|hf\.co)/)(?P<id>[\w.-]+/[\w.-]+?)"
-                         r"(?:@(?P<rev>[\w./-]+)|/tree/(?P<tree>[\w.-]+))?/?$")
+_HUB_PREFIX = r"^(?:hf://|https?://(?:www\.)?(?:huggingface\.co|hf\.co)/)"
+_HUB_TARGET = re.compile(_HUB_PREFIX + r"(?P<id>[\w.-]+/[\w.-]+?)(?:@(?P<rev>[\w./-]+)|/tree/(?P<tree>[\w.-]+))?/?$")
 
 
 def target_for(given: str, args, ruleset: RuleSet) -> Target:
     if given == "-":
         return _stdin_target(args, ruleset)
-    if given.startswith(("hf://", "https://huggingface.co/", "https://hf.co/", "http://huggingface.co/")):
+    if re.match(_HUB_PREFIX, given):
         return _hub_target(given, args, ruleset)
     folder = Path(given)
     if not folder.is_dir():
@@ -164,7 +164,6 @@ def reading(config: Config, path: str) -> Config:
     whatever its name, and even where `exclude` would skip it)."""
     import fnmatch
     import glob
-    from dataclasses import replace
 
     return replace(config, include=[*config.include, glob.escape(path)],
                    exclude=[p for p in config.exclude if not fnmatch.fnmatch(path, p)])
@@ -188,8 +187,6 @@ def _only(report: Report, path: str | None) -> Report:
     """The findings and notices of the piped document alone (the rest of the tree is evidence)."""
     if path is None:
         return report
-    from dataclasses import replace
-
     return replace(report, findings=[f for f in report.findings if f.path == path],
                    notices=[n for n in report.notices if n.path == path])
 

@@ -76,6 +76,15 @@ def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    """`openwashing ARGS` in this process: the exit code, standard output and standard error."""
+    from app.cli import main
+
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
 def scan_files(files: dict[str, str | bytes], extra_paths: tuple[str, ...] = (), config=None, hub=None):
     return scan(Snapshot.from_mapping(files, extra_paths), config, hub=hub)
 

@@ -73,10 +73,18 @@ def _compiled(ruleset: RuleSet) -> dict[str, re.Pattern[str] | None]:
         "code_own": re.compile(a.training_code.own_markers or r"(?!)", re.I),
         "paper_links": _any(a.paper.links), "paper_files": _any(a.paper.files),
         "eval_files": _any(a.evaluation.files), "eval_sections": _any(a.evaluation.sections),
+        "eval_sets": _any(a.evaluation.known_datasets),
+        "tuning_sections": _any(a.fine_tuning.sections), "tuning_for_users": _any(a.fine_tuning.phrases),
         "inference_files": _any(a.inference_code.files),
         "intermediate": _any(a.intermediate_checkpoints.phrases),
         "weight_phrases": _any(a.weights.phrases), "model_ids": _any(a.weights.model_ids),
     }
+
+
+def weight_files(paths, ruleset: RuleSet) -> list[str]:
+    """The paths that are weight files, by the rules' names for them."""
+    pattern = _compiled(ruleset)["weight_files"]
+    return [p for p in paths if pattern is not None and pattern.search(p)]
 
 
 def find_artifacts(paths: list[str], documents: list[Document], ruleset: RuleSet,
@@ -269,13 +277,13 @@ def _training_data_link(doc: Document, lines: list[str], line: int, href: str, p
     """A dataset page is training data when the link says so (a training-data sentence or section),
     stands in a list of the release's artifacts, or is the project's own dataset — never in an
     evaluation, fine-tuning or acknowledgements section."""
-    title = _section_titles(doc, len(lines))[line] if 0 <= line < len(lines) + 2 else ""
+    title = _title_at(doc, lines, line)
     name = href.split("/datasets/", 1)[-1]
-    if _match(p["data_elsewhere"], title) or _LICENCE_WORD.search(name) or _EVALUATION_SET.search(name):
+    if _match(p["data_elsewhere"], title) or _LICENCE_WORD.search(name) or _match(p["eval_sets"], name):
         return False  # an evaluation set, or a licence text kept in a dataset repository
-    sentence = lines[line - 1] if 0 < line <= len(lines) else ""
+    sentence = _line_at(lines, line)
     after = sentence.split(href, 1)[-1][:40] if href in sentence else ""
-    if _EVALUATION_SET.search(after.split(".", 1)[0]):
+    if _match(p["eval_sets"], after.split(".", 1)[0]):
         return False  # "[Acme-Eval](…) benchmark"
     return (_match(p["data_context"], _context(doc, lines, line)) or _match(p["data_lists"], title)
             or bool(project.owns_href(href)))
@@ -283,13 +291,17 @@ def _training_data_link(doc: Document, lines: list[str], line: int, href: str, p
 
 def _about_fine_tuning(doc: Document, lines: list[str], line: int, p: dict) -> bool:
     """A link in a fine-tuning section, or a sentence that tells users how to fine-tune."""
-    title = _section_titles(doc, len(lines))[line] if 0 <= line < len(lines) + 2 else ""
-    sentence = lines[line - 1] if 0 < line <= len(lines) else ""
-    return bool(_FINE_TUNING.search(title) or _FINE_TUNING_FOR_USERS.search(sentence))
+    return _match(p["tuning_sections"], _title_at(doc, lines, line)) or _match(p["tuning_for_users"],
+                                                                                _line_at(lines, line))
 
 
-_FINE_TUNING = re.compile(r"fine-?tun|\bsft\b|\blora\b|微调", re.I)
-_FINE_TUNING_FOR_USERS = re.compile(r"\b(?:to|you can|how to|for) (?:further )?fine-?tune\b", re.I)
+def _title_at(doc: Document, lines: list[str], line: int) -> str:
+    """The title of the section a line is in."""
+    return _section_titles(doc, len(lines))[line] if 0 <= line < len(lines) + 2 else ""
+
+
+def _line_at(lines: list[str], line: int) -> str:
+    return lines[line - 1] if 0 < line <= len(lines) else ""
 
 
 def _own_training_code(doc: Document, lines: list[str], line: int, href: str, p: dict, project: Project) -> bool:
@@ -299,8 +311,7 @@ def _own_training_code(doc: Document, lines: list[str], line: int, href: str, p:
     title = context.split("\n", 1)[0]
     if _match(p["code_elsewhere"], title) or not _match(p["train_elsewhere"], context):
         return False
-    sentence = lines[line - 1] if 0 < line <= len(lines) else ""
-    return bool(project.owns_href(href)) or _match(p["code_own"], sentence)
+    return bool(project.owns_href(href)) or _match(p["code_own"], _line_at(lines, line))
 
 
 def _matching_texts(texts: list[str], p: dict, keys: tuple[str, ...]) -> dict[str, set[int]]:
@@ -319,9 +330,7 @@ def _own_or_unknown(project: Project, href: str) -> bool:
 
 def _context(doc: Document, lines: list[str], line: int) -> str:
     """A link's line and the title of the section it is in: where it says what the link is for."""
-    titles = _section_titles(doc, len(lines))
-    title = titles[line] if 0 <= line < len(titles) else ""
-    return f"{title}\n{lines[line - 1] if 0 < line <= len(lines) else ''}"
+    return f"{_title_at(doc, lines, line)}\n{_line_at(lines, line)}"
 
 
 def _section_titles(doc: Document, line_count: int) -> list[str]:
@@ -357,7 +366,6 @@ def _scan_sections(found: Artifacts, doc: Document, p: dict) -> None:
 
 
 _LICENCE_WORD = re.compile(r"licen[cs]e|copying", re.I)
-_EVALUATION_SET = re.compile(r"eval|bench|\btest|leaderboard|arena", re.I)
 _SECTION_CHARS = 20_000  # of a data section read for its detail
 
 

@@ -22,7 +22,6 @@ from app.engine.subjects import Project
 
 MAX_OWN_MODELS = 12  # of the project's models looked up; more are named in a notice
 MAX_WAVES = 3  # own models, their bases and datasets, the bases' bases
-_WEIGHT_FILE = re.compile(r"\.(?:safetensors|gguf|ggml|bin|pt|pth|ckpt|h5|msgpack|onnx|npz|nemo)$", re.I)
 _HUB_LINK = re.compile(r"^https?://(?:www\.)?(?:huggingface\.co|hf\.co)/(?P<datasets>datasets/)?"
                        r"(?P<org>[\w.-]+)/(?P<name>[\w.-]+)", re.I)
 _NOT_ORGS = frozenset({"spaces", "docs", "blog", "papers", "models", "collections", "organizations", "posts",
@@ -56,9 +55,12 @@ class HubPage:
     files: tuple[str, ...] = ()
     gated: bool | str = False
 
+    def home(self) -> str:
+        """The repository's page on the hub."""
+        return f"{self.web}/{'datasets/' if self.ref.kind == 'dataset' else ''}{self.ref.repo_id}"
+
     def url(self, file: str | None = None) -> str:
-        base = f"{self.web}/{'datasets/' if self.ref.kind == 'dataset' else ''}{self.ref.repo_id}"
-        return f"{base}/blob/{self.sha}/{file}" if file else f"{base}/tree/{self.sha}"
+        return f"{self.home()}/blob/{self.sha}/{file}" if file else f"{self.home()}/tree/{self.sha}"
 
 
 @dataclass(frozen=True)
@@ -79,11 +81,13 @@ class HubSource(Protocol):
 
 @dataclass
 class HubReading:
-    """What the hub added: its cards as documents, licences, weight files, and what it could not say."""
+    """What the hub added: model cards as documents, licences, weight files and datasets as evidence,
+    and what it could not say."""
 
-    documents: list[Document] = field(default_factory=list)
+    cards: list[Document] = field(default_factory=list)  # model cards (datasets' cards give their licence only)
     licenses: list[LicenseMatch] = field(default_factory=list)
     weights: list[Evidence] = field(default_factory=list)
+    data: list[Evidence] = field(default_factory=list)  # the datasets read there, which are released
     notices: list[Notice] = field(default_factory=list)
     caveats: list[str] = field(default_factory=list)
     own: list[str] = field(default_factory=list)  # the project's models read on the hub
@@ -172,17 +176,20 @@ def _take(page: HubPage, own: bool, reading: HubReading, ruleset: RuleSet) -> No
     """A page's card as a document, its licence as a statement (for own models' weights, binding for
     a base model's, for the data of a dataset's), its weight files as evidence."""
     from app.engine import license_sources as sources
+    from app.engine.artifacts import weight_files
 
     doc = _card_document(page)
-    reading.documents.append(doc)
     if page.ref.kind == "dataset":
         reading.licenses += sources.from_hub_card(doc, page, "data", None, False, ruleset)
+        reading.data.append(Evidence("dataset-page", f"dataset on the Hugging Face Hub: {page.ref.repo_id}",
+                                     page.home()))
         return
+    reading.cards.append(doc)
     name = page.ref.repo_id.split("/", 1)[1]
     reading.licenses += sources.from_hub_card(doc, page, "weights", name if own else None, not own, ruleset)
     if own:
         reading.own.append(page.ref.repo_id)
-        weights = [f for f in page.files if _WEIGHT_FILE.search(f)]
+        weights = weight_files(page.files, ruleset)
         if weights:
             files = f"{len(weights)} weight file{'s' if len(weights) > 1 else ''}"
             reading.weights.append(Evidence("hub-weights", f"{files} on the Hugging Face Hub ({page.ref.repo_id}: "

@@ -24,6 +24,14 @@ def _spdx():
     return get_spdx_licensing()
 
 
+def is_spdx_id(identifier: str) -> bool:
+    """Whether an id is on the SPDX licence list (what SPDX-based tools accept as an id)."""
+    try:
+        return not _spdx().validate(identifier).errors
+    except Exception:  # an expression the SPDX list cannot parse is simply not an id
+        return False
+
+
 def normalise(text: str) -> str:
     """Fold case, quotes, dashes, Markdown emphasis and hard wrapping so phrases match."""
     return _SPACE.sub(" ", _MARKUP.sub("", text.translate(_QUOTES))).strip().lower()

@@ -32,6 +32,13 @@ class Openness(StrEnum):
 STRENGTHS = ("strong", "medium", "weak")  # how much a piece of evidence gives, most first
 
 
+def where(path: str | None, line: int | None) -> str:
+    """A place as reports write it: path:line, the path, or the configuration (no path)."""
+    if path and line:
+        return f"{path}:{line}"
+    return path or "configuration"
+
+
 @dataclass(frozen=True)
 class Evidence:
     """Something seen in the repository that supports a conclusion."""
@@ -48,9 +55,7 @@ class Evidence:
         return STRENGTHS.index(self.strength) if self.strength in STRENGTHS else len(STRENGTHS)
 
     def where(self) -> str:
-        if self.path and self.line:
-            return f"{self.path}:{self.line}"
-        return self.path or "configuration"
+        return where(self.path, self.line)
 
 
 @dataclass(frozen=True)

@@ -46,11 +46,11 @@ def _sequence(items: list, ic: bool, inside_unbounded: bool) -> str | None:
         if found:
             return found
         if op in _REPEATS and _unbounded(av):
-            first = _first(op, av, ic)
+            first = _chars_of(av[2], ic)
             if pending is not None and pending & first:
                 return (f"two quantifiers side by side can take the same characters ({_shown(pending & first)}); "
                         "make the first possessive (*+, ++) or put what separates them in between")
-            pending = _chars_of(av[2], ic)
+            pending = first
         elif not _nullable(op, av):
             pending = None  # something required stands between: the repeats cannot share a run
     return None
@@ -87,10 +87,6 @@ def _nullable(op, av) -> bool:
     return False
 
 
-def _first(op, av, ic: bool) -> set[str]:
-    return _chars_of(av[2], ic) if op in _REPEATS else set()
-
-
 def _chars_of(sub, ic: bool) -> set[str]:
     """Every character of the alphabet the subpattern can start with (a repeated item: any of its)."""
     chars: set[str] = set()
@@ -112,7 +108,7 @@ def _node_chars(op, av, ic: bool) -> set[str]:
         return _class(av, ic)
     if op in _REPEATS or op == c.POSSESSIVE_REPEAT:
         return _chars_of(av[2], ic)
-    if op in (c.SUBPATTERN,):
+    if op == c.SUBPATTERN:
         return _chars_of(av[3], ic)
     if op == c.ATOMIC_GROUP:
         return _chars_of(av, ic)
@@ -166,7 +162,7 @@ def run_characters(patterns) -> list[str]:
 def _collect(items: list, classes: set[frozenset[str]]) -> None:
     for op, av in items:
         if op in (*_REPEATS, c.POSSESSIVE_REPEAT):
-            if av[1] == c.MAXREPEAT or av[1] > LARGE:
+            if _unbounded(av):
                 classes.add(frozenset(_chars_of(av[2], True)))
             _collect(list(av[2]), classes)
         elif op == c.SUBPATTERN:

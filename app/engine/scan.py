@@ -63,12 +63,15 @@ def scan(snapshot: Snapshot, config: Config | None = None, ruleset: RuleSet | No
                      if (t := read_text(snapshot, p, config.max_file_bytes, notices)) is not None}
     project = project_of(snapshot.name, docs, ruleset)
     reading = read_hub(hub, docs, project, ruleset, snapshot.name) if hub is not None else HubReading()
-    cards = [d for d in reading.documents if "/datasets/" not in d.path]
-    for doc in reading.documents:
+    cards = reading.cards
+    for doc in cards:
         doc.expected = expected
     licenses, linked = _licenses(snapshot, chosen, docs, license_texts, config, ruleset, project, notices, reading)
     artifacts = find_artifacts(paths, docs + cards, ruleset, _lfs_weight_patterns(snapshot, notices), project)
-    _hub_artifacts(reading, artifacts)
+    for evidence in reading.weights:
+        artifacts.add("weights", evidence)
+    for evidence in reading.data:
+        artifacts.add("data", evidence)
     _declared_artifacts(config, artifacts)
     assessment = assess(artifacts, licenses, project_kind(docs, ruleset),
                         undisclosed_bases(docs + cards, project, ruleset))
@@ -85,17 +88,6 @@ def files_read(snapshot: Snapshot, config: Config) -> list[str]:
     extra = [p for p in (".gitattributes",) if p in snapshot.paths]
     return list(dict.fromkeys([*chosen.documents, *chosen.card_candidates, *chosen.license_files,
                                *chosen.manifests, *extra]))
-
-
-def _hub_artifacts(reading: HubReading, artifacts: Artifacts) -> None:
-    """Weight files of the project's models on the hub; the datasets read there, which are released."""
-    for evidence in reading.weights:
-        artifacts.add("weights", evidence)
-    for doc in reading.documents:
-        if "/datasets/" in doc.path:
-            repo = doc.path.split("/datasets/", 1)[1].split("/blob/", 1)[0]
-            artifacts.add("data", Evidence("dataset-page", f"dataset on the Hugging Face Hub: {repo}",
-                                           doc.path.rsplit("/blob/", 1)[0]))
 
 
 def _disagreement(licenses: list[LicenseMatch]) -> list[str]:
@@ -158,11 +150,10 @@ def _licenses(snapshot: Snapshot, chosen, docs: list[Document], license_texts: d
         found.extend(sources.from_front_matter(doc, license_texts, ruleset))
         found.extend(statements.from_prose(doc, by_path, project, ruleset))
         found.extend(statements.from_tables(doc, by_path, project, ruleset, tabled))
-    cards = [d for d in reading.documents if "/datasets/" not in d.path]
-    for doc in cards:  # a hub card's front matter is read by the hub reader; its prose is read here
+    for doc in reading.cards:  # a hub card's front matter is read by the hub reader; its prose is read here
         found.extend(statements.from_prose(doc, by_path, project, ruleset))
     found = [_family_from_rows(m, tabled) for m in found]
-    found.extend(statements.base_models(docs + cards, ruleset))
+    found.extend(statements.base_models(docs + reading.cards, ruleset))
     found.extend(_declared_licenses(config, ruleset))
     found = sources.canonical_families([m for m in found if not _points_home(m, project)])
     linked = {href: m for p, m in by_path.items() for href in (p, f"./{p}")}

@@ -41,8 +41,9 @@ class SafeRetry(GithubRetry):
         with the reason instead of holding the worker for an hour."""
         asked = self.get_retry_after(response) if response is not None else None
         wait = asked if asked is not None else self.get_backoff_time()
-        longest = min(self.max_rate_limit_wait if self.max_rate_limit_wait is not None else math.inf,
-                      seconds_left() if seconds_left() is not None else math.inf)
+        left = seconds_left()
+        longest = min(math.inf if self.max_rate_limit_wait is None else self.max_rate_limit_wait,
+                      math.inf if left is None else left)
         if wait > longest:
             raise RateLimitExceededExceedsMaxWait(
                 getattr(response, "status", 429), {"message": f"GitHub asked to wait {wait:.0f} s before trying "

@@ -131,22 +131,20 @@ def review_pull_request(gh: Github, store: Store, settings: Settings, full_name:
     if any(s.fingerprint not in existing for s in suggestions):
         existing |= retry(lambda: trusted_fingerprints(pull.get_review_comments(), own_login()),
                           "list review comments")
-    fresh = [s for s in suggestions if s.fingerprint not in existing]
-    bodies = {id(s): comment_body(s) for s in fresh}
-    too_long = [s for s in fresh if bodies[id(s)] is None]
-    fresh = [s for s in fresh if bodies[id(s)] is not None]
-    posted, rest = fresh[:MAX_REVIEW_COMMENTS], fresh[MAX_REVIEW_COMMENTS:]
+    new = [(s, comment_body(s)) for s in suggestions if s.fingerprint not in existing]
+    too_long = [s for s, body in new if body is None]
+    fitting = [(s, body) for s, body in new if body is not None]
+    posted, rest = [s for s, _ in fitting[:MAX_REVIEW_COMMENTS]], [s for s, _ in fitting[MAX_REVIEW_COMMENTS:]]
     if posted or too_long:
         body = truncate(render("review_body.md.j2", posted=posted, rest=rest, outside=outside,
                                too_long=too_long, check_url=check_url), MAX_COMMENT_CHARS)
-        comments = [{"path": s.path, "line": s.end_line, "side": "RIGHT", "body": bodies[id(s)],
+        comments = [{"path": s.path, "line": s.end_line, "side": "RIGHT", "body": text,
                      **({"start_line": s.start_line, "start_side": "RIGHT"} if s.start_line != s.end_line else {})}
-                    for s in posted]
+                    for s, text in fitting[:MAX_REVIEW_COMMENTS]]
         # A review is one POST; repeating it after a server error could duplicate it, so the
         # fingerprints above are what make a retry of the whole job safe.
         gh.requester.requestJsonAndCheck("POST", f"/repos/{full_name}/pulls/{number}/reviews",
                                          input={"commit_id": sha, "body": body, "event": "COMMENT",
                                                 "comments": comments})
         store.remember_fingerprints(full_name, number, [s.fingerprint for s in posted + too_long])
-    return ReviewOutcome(len(posted), len(suggestions) - len(fresh) - len(too_long), outside,
-                         len(rest) + len(too_long))
+    return ReviewOutcome(len(posted), len(suggestions) - len(new), outside, len(rest) + len(too_long))

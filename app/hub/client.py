@@ -14,11 +14,11 @@ from __future__ import annotations
 import concurrent.futures as futures
 import os
 import re
-import threading
 import time
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
+from app import __version__
 from app.engine.hub import HubMiss, HubPage, HubRef
 from app.hub.cache import HubCache
 
@@ -28,6 +28,7 @@ _FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
 _LICENSE_FILES = ("LICENSE", "LICENSE.md", "LICENSE.txt")
 _ROOT_TERMS = re.compile(r"^(?:[\w .-]*(?:licen[cs]e|copying|use[_-]?policy|acceptable[_-]?use|notice)[\w .-]*)$", re.I)
 MAX_TERMS_FILES = 6
+_CLIENT = {"library_name": "openwashing", "library_version": __version__}  # how the Hub's logs name us
 
 
 class HubUnavailable(Exception):
@@ -57,7 +58,6 @@ class HubClient:
         self.cache, self.offline = cache, offline
         self.lookups = 0  # spent so far (a cached page pinned by its revision costs none)
         self._deadline: float | None = None
-        self._lock = threading.Lock()
 
     def __repr__(self) -> str:  # never the token
         return f"HubClient({self.endpoint!r}, lookups={self.lookups}/{self.max_lookups})"
@@ -109,10 +109,7 @@ class HubClient:
     def _read(self, ref: HubRef) -> HubPage:
         from huggingface_hub import HfApi
 
-        from app import __version__
-
-        api = HfApi(endpoint=self.endpoint, token=self._token or False, library_name="openwashing",
-                    library_version=__version__)
+        api = HfApi(endpoint=self.endpoint, token=self._token or False, **_CLIENT)
         read = api.dataset_info if ref.kind == "dataset" else api.model_info
         info = read(ref.repo_id, revision=ref.revision, timeout=self._remaining())
         sha = info.sha or ref.revision or "main"
@@ -126,8 +123,7 @@ class HubClient:
         if str(card.get("license", "")).strip().lower() == "other":
             name = next((f for f in (str(card.get("license_link") or "").lstrip("./"), *_LICENSE_FILES)
                          if f in files), None)
-            page = HubPage(ref, sha, self.endpoint, card, page.card_text,
-                           self._file(ref, sha, name, files) if name else None, files, page.gated)
+            page = replace(page, license_text=self._file(ref, sha, name, files) if name else None)
         if self.cache is not None:
             self.cache.put(_key(ref, sha), _stored(page))
         return page
@@ -164,9 +160,7 @@ class HubClient:
         from huggingface_hub.utils import build_hf_headers, get_session
 
         url = hf_hub_url(ref.repo_id, name, repo_type=ref.kind, revision=sha, endpoint=self.endpoint)
-        from app import __version__
-
-        headers = build_hf_headers(token=self._token or False, library_name="openwashing", library_version=__version__)
+        headers = build_hf_headers(token=self._token or False, **_CLIENT)
         with get_session().stream("GET", url, headers=headers, timeout=self._remaining(),
                                   follow_redirects=True) as response:
             if response.status_code in (401, 403):
@@ -220,6 +214,6 @@ def _reason(exc: Exception) -> str:
         return f"the Hub answered {status}"
     if "Timeout" in name or "timed out" in str(exc).lower():
         return "timed out"
-    if name in ("OfflineModeIsEnabled",):
+    if name == "OfflineModeIsEnabled":
         return "offline"
     return f"could not be read ({name})"

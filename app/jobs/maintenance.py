@@ -133,7 +133,8 @@ class Maintenance:
         if record is None or not record.work:
             self.runtime.store.set_state(delivery_id, "failed", "no stored work to run again")
             return 0
-        self.runtime.store.set_state(delivery_id, "queued")
+        if record.state != "queued":  # a reclaimed job is queued already, in the statement that took it back
+            self.runtime.store.set_state(delivery_id, "queued")
         for item in record.work:
             jobs_queue.enqueue(self.runtime.queue, delivery_id, item)
         return 1

@@ -11,8 +11,8 @@ import re
 import uuid
 
 from app import __version__
+from app.engine.licenses import is_spdx_id
 from app.engine.models import LicenseMatch, Report
-from app.report.mof import _is_spdx
 
 _BASE = re.compile(r"^fine-tuned from (?P<name>\S+?)(?:,|:| |$)")
 _HUB_REPO = re.compile(r"^(?P<web>https?://[^/]+)/(?P<datasets>datasets/)?(?P<id>[\w.-]+/[\w.-]+)/(?:blob|tree)/")
@@ -55,7 +55,7 @@ def render(report: Report, name: str) -> str:
 def _licences(m: LicenseMatch | None) -> list[dict]:
     if m is None:
         return []
-    if m.recognised and _is_spdx(m.id):
+    if m.recognised and is_spdx_id(m.id):
         return [{"license": {"id": m.id, "acknowledgement": "concluded"}}]
     entry: dict = {"name": m.name[:500], "acknowledgement": "concluded"}
     if m.path and m.path.startswith(("https://", "http://")):

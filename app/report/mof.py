@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from app import __version__
+from app.engine.licenses import is_spdx_id
 from app.engine.models import Evidence, LicenseMatch, Report
 
 NOT_SPECIFIED = "License not specified"
@@ -116,13 +117,4 @@ def _terms(a, governed: str | None) -> LicenseMatch | None:
 
 def _licence_name(m: LicenseMatch) -> str:
     """An SPDX id where the licence has one (the tool checks against the SPDX list), else its name."""
-    return m.id if m.recognised and not m.id.startswith("LicenseRef-") and _is_spdx(m.id) else m.name
-
-
-def _is_spdx(identifier: str) -> bool:
-    from license_expression import get_spdx_licensing
-
-    try:
-        return not get_spdx_licensing().validate(identifier).errors
-    except Exception:  # an expression the SPDX list cannot parse is simply not an id
-        return False
+    return m.id if m.recognised and not m.id.startswith("LicenseRef-") and is_spdx_id(m.id) else m.name

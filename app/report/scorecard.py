@@ -231,12 +231,6 @@ def governs_text(entry: dict) -> str:
     return " and ".join([*parts, *(words[g] for g in entry.get("governs") or [])]) or "the weights"
 
 
-def where(path: str | None, line: int | None) -> str:
-    if path and line:
-        return f"{path}:{line}"
-    return path or "configuration"
-
-
 def upgrade(card: dict | None) -> dict:
     """A scorecard stored before this model (pages keep the latest per repository): the same
     facts in today's shape, so every page renders one model."""

@@ -80,9 +80,10 @@ def environment(markdown: bool = False) -> Environment:
 
 def _scorecard_helpers() -> dict:
     """What the scorecard's templates use to show the model's values (app.report.scorecard)."""
+    from app.engine.models import where
     from app.report import scorecard
 
-    return {"where": scorecard.where, "governs_text": scorecard.governs_text, "place": place,
+    return {"where": where, "governs_text": scorecard.governs_text, "place": place,
             "evidence_shown": scorecard.EVIDENCE_SHOWN, "places_shown": scorecard.PLACES_SHOWN}
 
 
@@ -93,7 +94,7 @@ _HUB_PAGE = re.compile(r"^https?://[\w.:-]+(?:/[\w.@-]+)+$")
 
 def place(path: str | None, line: int | None) -> Markup:
     """Where evidence is: a file of the repository as a code span, a Hub page as a link to it."""
-    from app.report.scorecard import where
+    from app.engine.models import where
 
     if path and _HUB_PAGE.match(path):
         anchor = f"#L{line}" if line and "/blob/" in path else ""

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from app.engine.models import Finding, Report
-from app.report.scorecard import EVIDENCE_SHOWN, PLACES_SHOWN, governs_text, scorecard, where
+from app.engine.models import Finding, Report, where
+from app.report.scorecard import EVIDENCE_SHOWN, PLACES_SHOWN, governs_text, scorecard
 
 # Repository text reaches the terminal: its control characters could move the cursor, clear the
 # screen or forge lines, so each is shown as U+FFFD, and line breaks inside a value as spaces.

@@ -21,7 +21,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 BUSY_RETRY_SECONDS = 0.5  # how soon a job whose installation is busy tries again
@@ -31,7 +31,7 @@ BUSY_RETRY_SECONDS = 0.5  # how soon a job whose installation is busy tries agai
 class Turn:
     installation_id: int
     holder: str = ""
-    token: str = field(default="")
+    token: str = ""
     handle: object = None
 
     def __post_init__(self) -> None:

@@ -7,7 +7,6 @@ badge's, cursor pagination, and errors as JSON with a message. FastAPI describes
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import time
 from typing import Any
@@ -23,7 +22,7 @@ from app.report.scorecard import VERDICTS, upgrade
 from app.settings import Settings
 from app.state.records import RepositoryRecord
 from app.state.store import Store
-from app.web.pages import SORTS, _status
+from app.web.pages import SORTS, card_status, tagged
 from app.web.viewer import SESSION_COOKIE, Viewer, viewer_for
 
 API = "/api/v1"
@@ -178,7 +177,7 @@ def _summary(r: RepositoryRecord) -> dict:
     weights = card.get("weights_license")
     level = r.level or "unknown"
     return {"full_name": r.full_name, "verdict": level, "verdict_label": VERDICTS.get(level),
-            "components": {key: _status(r, key) for key in ("code", "parameters", "data_information")},
+            "components": {key: card_status(card, key) for key in ("code", "parameters", "data_information")},
             "weights_license": {"id": weights["id"], "name": weights["name"], "failing": weights.get("failing", [])}
             if weights else None,
             "unsupported_claims": r.unsupported or 0, "sha": r.sha or "", "checked_at": _iso(r.checked_at),
@@ -207,12 +206,9 @@ def _cached(request: Request, body: dict, private: bool) -> Response:
     """The body with an ETag; 304 when the caller has it already. Public answers may be kept by any
     cache for MAX_AGE; an answer for a signed-in caller is kept by none (its access may end any time)."""
     data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-    etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
-    headers = {"ETag": etag, "Vary": "Cookie", "X-Content-Type-Options": "nosniff",
-               "Cache-Control": "private, no-store" if private else f"public, max-age={MAX_AGE}"}
-    if request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers=headers)
-    return Response(data, media_type="application/json", headers=headers)
+    return tagged(request, data, "application/json", {
+        "Vary": "Cookie", "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "private, no-store" if private else f"public, max-age={MAX_AGE}"})
 
 
 def _problem(status: int, message: str, private: bool = False) -> JSONResponse:

@@ -29,7 +29,7 @@ SORTS = {
     "verdict": lambda r: html.LEVEL_RANK.get(r.level, 0),
     "claims": lambda r: r.unsupported or 0,
     "checked": lambda r: r.checked_at or 0,
-    **{key: (lambda r, key=key: STATUS_RANK.get(_status(r, key), 0)) for key, _label in COMPONENT_COLUMNS},
+    **{key: (lambda r, key=key: STATUS_RANK.get(status_of(r, key), 0)) for key, _label in COMPONENT_COLUMNS},
 }
 
 
@@ -39,9 +39,13 @@ def page_headers(private: bool) -> dict[str, str]:
             "Cache-Control": "private, no-store" if private else "no-cache"}
 
 
-def _status(record: RepositoryRecord, key: str) -> str:
-    components = upgrade(record.scorecard).get("components", [])
-    return next((c["status"] for c in components if c["key"] == key), "missing")
+def status_of(record: RepositoryRecord, key: str) -> str:
+    """The status of one of a checked repository's components (code, parameters, data_information)."""
+    return card_status(upgrade(record.scorecard), key)
+
+
+def card_status(card: dict, key: str) -> str:
+    return next((c["status"] for c in card.get("components", []) if c["key"] == key), "missing")
 
 
 def report_routes(store: Store, settings: Settings) -> APIRouter:
@@ -82,13 +86,17 @@ def report_routes(store: Store, settings: Settings) -> APIRouter:
 
 
 def _svg(request: Request, body: str) -> Response:
-    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
-    headers = {"ETag": etag, "Cache-Control": f"public, max-age={BADGE_MAX_AGE}",
-               "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
-               "X-Content-Type-Options": "nosniff"}
-    if request.headers.get("if-none-match") == etag:
+    return tagged(request, body.encode(), "image/svg+xml; charset=utf-8", {
+        "Cache-Control": f"public, max-age={BADGE_MAX_AGE}", "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+
+
+def tagged(request: Request, data: bytes, media_type: str, headers: dict[str, str]) -> Response:
+    """The body with an ETag of its bytes; 304 and no body when the caller has it already."""
+    headers = {"ETag": '"' + hashlib.sha256(data).hexdigest()[:32] + '"', **headers}
+    if request.headers.get("if-none-match") == headers["ETag"]:
         return Response(status_code=304, headers=headers)
-    return Response(body, media_type="image/svg+xml; charset=utf-8", headers=headers)
+    return Response(data, media_type=media_type, headers=headers)
 
 
 def totals_text(records: list[RepositoryRecord]) -> str:

@@ -10,6 +10,7 @@ opens as None and its session simply signs out.
 from __future__ import annotations
 
 import base64
+from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
@@ -22,8 +23,12 @@ SEALED_PREFIX = "f1:"
 
 def _fernet(settings: Settings) -> Fernet:
     secret = settings.token_key or settings.github_client_secret or settings.github_webhook_secret
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-               info=b"openwashing user tokens").derive(secret.get_secret_value().encode())
+    return _fernet_for(secret.get_secret_value().encode())
+
+
+@lru_cache(maxsize=4)  # every signed-in page view opens a token: derive the key once
+def _fernet_for(secret: bytes) -> Fernet:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"openwashing user tokens").derive(secret)
     return Fernet(base64.urlsafe_b64encode(key))
 
 

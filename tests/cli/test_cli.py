@@ -9,6 +9,7 @@ import pytest
 
 from app.cli import main
 from tests.conftest import APACHE_HEAD, EXAMPLE, write_tree
+from tests.conftest import run_cli as run
 
 
 @pytest.fixture
@@ -16,12 +17,6 @@ def example(tmp_path):
     target = tmp_path / "example"
     shutil.copytree(EXAMPLE, target)
     return target
-
-
-def run(capsys, *args):
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_text_report_lists_findings_and_scorecard(capsys, example):

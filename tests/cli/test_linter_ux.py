@@ -10,14 +10,8 @@ import shutil
 
 import pytest
 
-from app.cli import main
 from tests.conftest import EXAMPLE
-
-
-def run(capsys, *args):
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.conftest import run_cli as run
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import httpx
 
 from app.webhooks.signature import sign
 from tests.conftest import REDIS_URL
+from tests.e2e.hosts import free_port, healthy
 from tests.github.conftest import (
     APP_ID,
     INSTALLATION,
@@ -101,11 +102,11 @@ def test_killed_server_leaves_no_worker_behind(fake, keys, tmp_path):
     env = {**os.environ, "GITHUB_APP_ID": str(APP_ID), "GITHUB_PRIVATE_KEY": keys[0],
            "GITHUB_WEBHOOK_SECRET": SECRET, "GITHUB_API_URL": fake.base_url, "WORKERS": "2",
            "WORKER_TYPE": "process", "DATABASE_URL": f"sqlite:///{tmp_path / 'ow.sqlite3'}"}
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_for(lambda: _answers(port), timeout=30)
+        wait_for(lambda: healthy(f"http://127.0.0.1:{port}"), timeout=30)
         children = wait_for(lambda: _children(server.pid) if len(_children(server.pid)) >= 2 else None)
         server.send_signal(signal.SIGKILL)
         server.wait(timeout=10)
@@ -119,11 +120,11 @@ def test_deliveries_signed_as_github_signs_them_reach_a_separate_receiver(fake, 
     env = {**os.environ, "GITHUB_APP_ID": str(APP_ID), "GITHUB_PRIVATE_KEY": keys[0],
            "GITHUB_WEBHOOK_SECRET": SECRET, "GITHUB_API_URL": fake.base_url,
            "DATABASE_URL": f"sqlite:///{tmp_path / 'ow.sqlite3'}", "LOG_FORMAT": "json"}
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "app", "serve", "--no-worker", "--host", "127.0.0.1",
                                "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        wait_for(lambda: _answers(port), timeout=30)
+        wait_for(lambda: healthy(f"http://127.0.0.1:{port}"), timeout=30)
         body = b'{"zen": "Keep it logically awesome.", "hook_id": 1}'
         response = httpx.post(f"http://127.0.0.1:{port}/api/github/webhooks", content=body, headers={
             "X-GitHub-Event": "ping", "X-GitHub-Delivery": str(uuid.uuid4()),
@@ -136,20 +137,6 @@ def test_deliveries_signed_as_github_signs_them_reach_a_separate_receiver(fake, 
     lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     assert lines and all({"time", "level", "logger", "message"} <= set(line) for line in lines)
     assert keys[0][40:80] not in output and SECRET not in output
-
-
-def _free_port() -> int:
-    import socket
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _answers(port: int) -> bool:
-    try:
-        return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def _children(pid: int) -> list[int]:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from app.cli import main
+from tests.conftest import run_cli as run
 from tests.hub.fake_hub import FakeRepo
 
 SHA = "c" * 40
@@ -28,12 +28,6 @@ def acme_hub(hub, monkeypatch):
                      {"README.md": "---\nlicense: llama3.1\n---\n# Llama\n"}, gated=True))
     hub.add(FakeRepo("dataset", "acme/mix", "e" * 40, {"license": "odc-by"}, {"README.md": "# Mix\n"}))
     return hub
-
-
-def run(capsys, *args):
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_a_hub_model_is_judged_in_text_with_positions_in_its_card(capsys, acme_hub):
